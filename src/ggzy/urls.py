@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ggzy.api import api
+
+admin.site.site_header = "公共资源交易平台 · 基础数据管理"
+admin.site.site_title = "基础数据管理"
+admin.site.index_title = "基础数据"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("ggzy.accounts.urls")),
+    path("entities/", include("ggzy.entities.urls")),
+    path("audit/", include("ggzy.audit.urls")),
+    path("calendar/", include("ggzy.core.urls")),
+    path("", include("ggzy.portal.urls")),
+]
