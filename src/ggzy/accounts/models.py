@@ -202,6 +202,12 @@ class User(AbstractUser):
         where = f"，{org}" if org else ""
         return f"{self.username}（{self.display_name}，{self.get_role_display()}{where}）"
 
+    def has_permission(self, permission: str, obj=None) -> bool:
+        """Role matrix check (``ggzy.core.permissions.require`` calls this)."""
+        from ggzy.accounts.policy import has_permission
+
+        return self.is_active and has_permission(self, permission, obj)
+
     @property
     def is_platform_staff(self) -> bool:
         return self.role in STAFF_ROLES

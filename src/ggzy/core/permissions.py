@@ -1,0 +1,71 @@
+"""Permission checks every service and selector calls (separation of duties, seed 三(八)).
+
+``core`` knows no app, so it asks the actor: an account implements
+``has_permission(permission, obj) -> bool`` (``ggzy.accounts.policy`` holds the role matrix).
+``None`` or an anonymous user has no permission. System processes (the tick, the demo loader,
+migrations) pass ``SYSTEM``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ggzy.core.errors import NotAuthenticated, PermissionDenied
+
+
+class _System:
+    """The platform itself acting (scheduled work, data loading). Has every permission."""
+
+    pk = None
+    is_authenticated = True
+    role = "system"
+
+    def has_permission(self, permission: str, obj: Any = None) -> bool:
+        return True
+
+    def audit_label(self) -> str:
+        return "系统"
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+SYSTEM = _System()
+
+# permission -> Chinese description (shown in refusals and in the role matrix in docs/roles.md)
+PERMISSIONS: dict[str, str] = {
+    "entity.register": "代为注册市场主体",
+    "entity.update": "修改市场主体信息",
+    "entity.import": "批量导入市场主体",
+    "entity.view_confidential": "查看市场主体的结算账户等非公开信息",
+    "entity.manage_members": "管理本主体的经办人账户",
+    "audit.view": "查阅全流程留痕记录",
+    "audit.verify": "校验审计链",
+    "masterdata.manage": "维护基础数据（区划、机构、人员、节假日表）",
+    "calendar.load_year": "导入年度节假日安排",
+    "trade.operate": "办理交易业务（登记项目、发布公告、组织开标等）",
+    "trade.supervise": "监督交易（处理预警、投诉，查看监督信息）",
+    "trade.read_confidential": "查看交易中的保密信息（开标前投标文件除外）",
+}
+
+
+def allowed(actor: Any, permission: str, obj: Any = None) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if not getattr(actor, "is_active", True):
+        return False
+    check = getattr(actor, "has_permission", None)
+    return bool(check and check(permission, obj))
+
+
+def require(actor: Any, permission: str, obj: Any = None) -> None:
+    """Raise unless ``actor`` may do ``permission`` (on ``obj`` when the right is scoped)."""
+    if allowed(actor, permission, obj):
+        return
+    what = PERMISSIONS[permission]
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated("auth.required", f"请先登录后再{what}")
+    role = getattr(actor, "get_role_display", lambda: "当前账户")()
+    raise PermissionDenied("permission.denied", f"{role}无权{what}", details={"permission": permission})
