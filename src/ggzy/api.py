@@ -92,6 +92,7 @@ def health(request: HttpRequest):
 
 def _mount() -> None:
     from ggzy.accounts.api import router as accounts_router
+    from ggzy.accounts.auth import api_auth
     from ggzy.audit.api import router as audit_router
     from ggzy.core.api import router as core_router
     from ggzy.entities.api import router as entities_router
@@ -99,7 +100,8 @@ def _mount() -> None:
     api.add_router("/core", core_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/entities", entities_router)
-    api.add_router("/audit", audit_router)
+    # audit may not import accounts (import-linter), so its router gets the platform's auth here
+    api.add_router("/audit", audit_router, auth=api_auth)
 
 
 _mount()

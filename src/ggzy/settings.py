@@ -52,7 +52,7 @@ if not PRODUCTION:
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "ggzy.accounts.adminconfig.PlatformAdminConfig",  # django.contrib.admin with the platform-admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ggzy.accounts",
     "ggzy.entities",
     "ggzy.portal",
+    "ggzy.demo",
 ]
 
 MIDDLEWARE = [

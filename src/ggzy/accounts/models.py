@@ -215,3 +215,39 @@ class User(AbstractUser):
     @property
     def needs_second_factor(self) -> bool:
         return self.role in STAFF_ROLES or self.role == Role.EXPERT
+
+
+class ApiToken(models.Model):
+    """A bearer token for a trading system or script acting as ``user``.
+
+    Only the SHA-256 digest of the token is stored; the token itself is shown once, when issued.
+    ``prefix`` (the first characters) lets people tell their tokens apart.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="所属用户", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField("前缀", max_length=16)
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间")
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "接口访问令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    def is_usable(self, at) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+    def status_label(self, at) -> str:
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.expires_at is not None and self.expires_at <= at:
+            return "已过期"
+        return "有效"

@@ -14,6 +14,12 @@ class TradingRole(models.TextChoices):
     TRANSFEREE = "transferee", "竞买人/意向受让方"
 
 
+class RegistrationChannel(models.TextChoices):
+    COUNTER = "counter", "窗口代为注册"
+    ONLINE = "online", "网上自助注册"
+    IMPORT = "import", "批量导入"
+
+
 class EntityStatus(models.TextChoices):
     ACTIVE = "active", "正常"
     CANCELLED = "cancelled", "已注销"
@@ -37,6 +43,9 @@ class Entity(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=EntityStatus.choices, default=EntityStatus.ACTIVE
     )
+    channel = models.CharField(
+        "注册方式", max_length=20, choices=RegistrationChannel.choices, default=RegistrationChannel.COUNTER
+    )
     version = models.PositiveIntegerField("版本", default=1)
     registered_at = models.DateTimeField("注册时间")
     updated_at = models.DateTimeField("更新时间")
@@ -48,6 +57,13 @@ class Entity(models.Model):
             models.CheckConstraint(
                 name="entity_uscc_length", condition=models.Q(uscc__regex=r"^[0-9A-Z]{18}$")
             ),
+            models.CheckConstraint(
+                name="entity_region_code_6_digits", condition=models.Q(region_code__regex=r"^[0-9]{6}$")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region_code"], name="entity_region_idx"),
+            models.Index(fields=["name"], name="entity_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -71,11 +87,18 @@ class Qualification(models.Model):
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期至", null=True, blank=True)
     withdrawn = models.BooleanField("已撤回", default=False)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", null=True, blank=True)
 
     class Meta:
         ordering = ["entity_id", "name"]
         verbose_name = verbose_name_plural = "资质"
         constraints = [
+            models.CheckConstraint(
+                name="qualification_valid_range",
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+            ),
             models.UniqueConstraint(
                 fields=["entity", "certificate_no"], name="qualification_unique_certificate"
             ),
@@ -91,6 +114,7 @@ class EntityRevision(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="revisions")
     version = models.PositiveIntegerField("版本")
     at = models.DateTimeField("时间")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
     actor_label = models.CharField("操作人", max_length=200)
     action = models.CharField("操作", max_length=50)
     changes = models.JSONField("变更内容", default=dict)

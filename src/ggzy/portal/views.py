@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from ggzy.accounts.selectors import user_org, user_scope
+
 
 def home(request):
     return render(request, "portal/home.html")
@@ -8,4 +10,9 @@ def home(request):
 
 @login_required
 def console(request):
-    return render(request, "portal/console.html")
+    user = request.user
+    return render(
+        request,
+        "portal/console.html",
+        {"org": user_org(user), "scope": user_scope(user), "second_factor_on": user.totp_confirmed},
+    )
