@@ -89,8 +89,15 @@ def test_production_settings_refuse_acceleration(tmp_path):
     import subprocess
     import sys
 
-    env = dict(os.environ, GGZY_ENV="production", GGZY_SECRET_KEY="x" * 50, GGZY_CLOCK_FACTOR="100",
-               GGZY_VAR_DIR=str(tmp_path))
-    r = subprocess.run([sys.executable, "-c", "import ggzy.settings"], env=env, capture_output=True, text=True)
+    env = dict(
+        os.environ,
+        GGZY_ENV="production",
+        GGZY_SECRET_KEY="x" * 50,
+        GGZY_CLOCK_FACTOR="100",
+        GGZY_VAR_DIR=str(tmp_path),
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", "import ggzy.settings"], env=env, capture_output=True, text=True
+    )
     assert r.returncode != 0
     assert "GGZY_CLOCK_FACTOR" in r.stderr

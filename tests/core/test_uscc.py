@@ -113,7 +113,7 @@ def test_region_part_must_be_a_province_of_china():
 
 def test_home_province_county_is_checked_but_abolished_codes_stay_valid():
     unknown = uscc.make("9", "1", "140199", "12345678")
-    err, msgs = _messages(unknown, home_regions=SHANXI, home_abolished=ABOLISHED)
+    _err, msgs = _messages(unknown, home_regions=SHANXI, home_abolished=ABOLISHED)
     assert "不是山西省的行政区划代码" in msgs[0]
     old = uscc.make("9", "1", "140227", "12345678")
     assert uscc.validate(old, home_regions=SHANXI, home_abolished=ABOLISHED).region_code == "140227"

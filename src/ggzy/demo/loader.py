@@ -1,0 +1,122 @@
+"""Loads the Shanxi demo through the services (so every row has its audit event). Idempotent:
+what exists is kept, what is missing is added."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ggzy.accounts import services as accounts
+from ggzy.accounts.models import DEFAULT_CATEGORIES, Department, OversightBody, OversightKind, ServiceCenter
+from ggzy.core.models import Region
+from ggzy.core.permissions import SYSTEM
+from ggzy.demo import data
+from ggzy.demo.accounts import ACCOUNTS, PASSWORD
+from ggzy.entities import services as entities
+from ggzy.entities.models import Entity
+
+CENTER_PHONE = "0351-12345"  # fictitious demo numbers
+COMPLAINT_PHONE = "0351-12388"
+
+
+def center_name(region: Region) -> str:
+    if region.level == "province":
+        return "山西省公共资源交易中心"
+    if region.level == "city":
+        return f"{region.name}公共资源交易中心"
+    return f"{region.parent.name}公共资源交易中心{region.name}分中心"
+
+
+@transaction.atomic
+def load(stdout=None) -> Counter:
+    if settings.PRODUCTION:
+        raise RuntimeError("演示数据不能加载到生产环境")
+    added: Counter = Counter()
+    regions = list(Region.objects.select_related("parent").order_by("code"))
+    # Service centers: the province platform, the 11 city platforms, a branch per county (seed 三(一)).
+    existing_centers = set(ServiceCenter.objects.values_list("region_id", flat=True))
+    for level in ("province", "city", "county"):
+        for region in (r for r in regions if r.level == level):
+            if region.code in existing_centers:
+                continue
+            accounts.service_center_create(
+                name=center_name(region),
+                region_code=region.code,
+                phone=CENTER_PHONE,
+                complaint_phone=COMPLAINT_PHONE,
+                actor=SYSTEM,
+            )
+            added["service_centers"] += 1
+    # Supervisory departments at province and city level, each with its categories (seed 三(八)).
+    existing_depts = set(Department.objects.values_list("region_id", "kind"))
+    for region in (r for r in regions if r.level in ("province", "city")):
+        for kind, (province_name, city_suffix) in data.DEPARTMENTS.items():
+            if (region.code, kind) in existing_depts:
+                continue
+            accounts.department_create(
+                name=province_name if region.level == "province" else f"{region.name}{city_suffix}",
+                kind=kind,
+                region_code=region.code,
+                categories=list(DEFAULT_CATEGORIES[kind]),
+                phone="12345",
+                actor=SYSTEM,
+            )
+            added["departments"] += 1
+    # Discipline inspection and audit bodies.
+    existing_bodies = set(OversightBody.objects.values_list("region_id", "kind"))
+    for region in (r for r in regions if r.level in ("province", "city")):
+        for kind, label in ((OversightKind.INSPECTION, "纪委监委"), (OversightKind.AUDIT, "审计局")):
+            if (region.code, kind) in existing_bodies:
+                continue
+            if kind == OversightKind.AUDIT and region.level == "province":
+                label = "审计厅"
+            accounts.oversight_body_create(
+                name=f"{region.name}{label}", kind=kind, region_code=region.code, actor=SYSTEM
+            )
+            added["oversight_bodies"] += 1
+    # Market entities.
+    counties = {r.code: r.full_name() for r in regions if r.level == "county"}
+    known = set(Entity.objects.values_list("uscc", flat=True))
+    demo_entities = data.entities(counties)
+    for e in demo_entities:
+        if e.uscc in known:
+            continue
+        record = {k: v for k, v in e.__dict__.items() if k != "qualifications"}
+        entity = entities.entity_register(data=record, actor=SYSTEM)
+        for q in e.qualifications:
+            entities.qualification_add(entity=entity, data=q, actor=SYSTEM)
+        added["entities"] += 1
+    # Accounts, one per role.
+    User = get_user_model()
+    present = set(
+        User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list("username", flat=True)
+    )
+    first_bidder = Entity.objects.get(uscc=next(e.uscc for e in demo_entities if "bidder" in e.trading_roles))
+    for a in ACCOUNTS:
+        if a.username in present:
+            continue
+        common = {"username": a.username, "display_name": a.display_name, "password": PASSWORD,
+                  "email": f"{a.username}@demo.ggzy.local", "phone": ""}  # fmt: skip
+        if a.org.startswith("entity:"):
+            entities.member_add(entity=first_bidder, role=a.role, actor=SYSTEM, **common)
+        else:
+            orgs = _org(a.org)
+            accounts.user_create(role=a.role, totp_secret=a.totp_secret, actor=SYSTEM, **common, **orgs)
+        added["accounts"] += 1
+    return added
+
+
+def _org(spec: str) -> dict:
+    if not spec:
+        return {}
+    kind, *rest = spec.split(":")
+    if kind == "center":
+        return {"service_center": ServiceCenter.objects.get(region_id=rest[0])}
+    if kind == "department":
+        return {"department": Department.objects.get(region_id=rest[0], kind=rest[1])}
+    if kind == "oversight":
+        return {"oversight_body": OversightBody.objects.get(region_id=rest[0], kind=rest[1])}
+    raise ValueError(spec)

@@ -1,0 +1,51 @@
+"""``ggzy demo load`` loads the Shanxi demo (idempotent); ``ggzy demo totp USER`` prints a demo
+account's current TOTP code; ``ggzy demo accounts`` lists the demo logins."""
+
+from __future__ import annotations
+
+import pyotp
+from django.core.management.base import BaseCommand, CommandError
+
+from ggzy.demo.accounts import ACCOUNTS, banner_lines
+
+
+class Command(BaseCommand):
+    help = "山西演示数据：load 加载（可重复执行），accounts 列出演示账户，totp 显示演示账户的当前动态口令"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("load", help="加载演示数据（已有数据保留）")
+        sub.add_parser("accounts", help="列出演示账户")
+        p = sub.add_parser("totp", help="显示演示账户当前的动态口令")
+        p.add_argument("username")
+
+    def handle(self, *args, action, **options):
+        if action == "load":
+            from ggzy.demo.loader import load
+
+            try:
+                added = load()
+            except RuntimeError as e:
+                raise CommandError(str(e)) from e
+            if added:
+                parts = "，".join(f"{LABELS.get(k, k)} {n} 个" for k, n in added.items())
+                self.stdout.write(f"演示数据已加载：新增{parts}。")
+            else:
+                self.stdout.write("演示数据已存在，未作改动。")
+        elif action == "accounts":
+            for line in banner_lines():
+                self.stdout.write(line)
+        else:
+            account = next((a for a in ACCOUNTS if a.username == options["username"]), None)
+            if account is None or not account.totp_secret:
+                raise CommandError(f"“{options['username']}”不是需要动态口令的演示账户")
+            self.stdout.write(pyotp.TOTP(account.totp_secret).now())
+
+
+LABELS = {
+    "service_centers": "交易服务中心",
+    "departments": "行政监督部门",
+    "oversight_bodies": "监察审计机构",
+    "entities": "市场主体",
+    "accounts": "账户",
+}
