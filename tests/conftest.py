@@ -14,3 +14,41 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (GGZY_REQUIRE_SERVICES=1)")
     pytest.skip(reason)
+
+
+def _ensure_reference_data() -> None:
+    """Rows the data migrations create (regions, the audit chain's head) are flushed by any
+    transactional test (live server, concurrency): put them back so test order never matters."""
+    from ggzy.audit import chain
+    from ggzy.audit.models import AuditHead
+    from ggzy.core.models import Region
+
+    if not Region.objects.exists():
+        import csv
+        from pathlib import Path
+
+        import ggzy.core
+
+        path = Path(ggzy.core.__file__).parent / "data" / "regions-shanxi.csv"
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                Region.objects.create(
+                    code=row["code"],
+                    name=row["name"],
+                    level=row["level"],
+                    parent_id=row["parent_code"] or None,
+                )
+    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
+    _ensure_reference_data()
