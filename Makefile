@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/ggzy migrate --no-input
+	$(BIN)/ggzy migrate --no-input -v0
 	$(BIN)/ggzy demo load
 	$(BIN)/ggzy serve
 

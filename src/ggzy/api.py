@@ -97,10 +97,11 @@ def _mount() -> None:
     from ggzy.core.api import router as core_router
     from ggzy.entities.api import router as entities_router
 
-    api.add_router("/core", core_router)
+    # core and audit may not import accounts (import-linter): their routers get the platform's
+    # auth (bearer token or a session past its second factor) here; public reads say auth=None.
+    api.add_router("/core", core_router, auth=api_auth)
     api.add_router("/accounts", accounts_router)
     api.add_router("/entities", entities_router)
-    # audit may not import accounts (import-linter), so its router gets the platform's auth here
     api.add_router("/audit", audit_router, auth=api_auth)
 
 

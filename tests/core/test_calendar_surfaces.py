@@ -219,3 +219,18 @@ def test_admin_is_read_only_for_platform_admins(client):
     assert r.status_code == 200 and "太原市" in r.content.decode()
     assert client.get("/admin/core/region/add/").status_code == 403
     assert client.get("/admin/core/holidayyear/").status_code == 200
+
+
+def test_api_holiday_years_load_with_a_bearer_token(client):
+    from ggzy.accounts.services import token_issue
+
+    admin = factories.user(Role.PLATFORM_ADMIN)
+    _, token = token_issue(user=admin, name="年度放假安排同步", actor=admin)
+    r = client.post(
+        "/api/core/holiday-years",
+        {"year": 2027, "text": NOTICE_2027_TEST},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.content
+    assert HolidayYear.objects.filter(year=2027).exists()

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from ggzy.core import calendar, selectors, services
 from ggzy.core.schemas import (
@@ -97,7 +96,6 @@ def holiday_year(request: HttpRequest, year: int):
     "/holiday-years",
     response={201: HolidayYearLoadOut},
     summary="导入年度放假安排（平台管理员）",
-    auth=django_auth,
 )
 def holiday_year_load(request: HttpRequest, payload: HolidayYearLoadIn):
     """粘贴国务院办公厅放假安排通知全文（text），或逐项填写 holidays / workdays。导入后重新核对依赖该年的
