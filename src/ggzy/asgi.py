@@ -12,11 +12,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
+from ggzy.accounts.secondfactor import WebSocketSecondFactorMiddleware  # noqa: E402
 from ggzy.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(WebSocketSecondFactorMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

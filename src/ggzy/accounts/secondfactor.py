@@ -35,3 +35,19 @@ def on_user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
     """``user_logged_in`` handler: a password login that still owes the TOTP step becomes pending."""
     if request is not None and getattr(request, REQUEST_FLAG, False) and hasattr(request, "session"):
         mark_pending(request, user)
+
+
+class WebSocketSecondFactorMiddleware:
+    """Channels middleware (inside AuthMiddlewareStack): a WebSocket opened by a session that has
+    not passed its second factor counts as anonymous, as the HTTP middleware and the API do."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        session = scope.get("session")
+        if session is not None and session.get(PENDING_KEY) is not None:
+            from django.contrib.auth.models import AnonymousUser
+
+            scope = dict(scope, user=AnonymousUser())
+        return await self.inner(scope, receive, send)

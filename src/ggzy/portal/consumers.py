@@ -13,7 +13,14 @@ class ClockConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         await self.accept()
         await self.channel_layer.group_add(GROUP, self.channel_name)
-        await self.send_json({"type": "time", "now": clock.now().isoformat()})
+        user = self.scope.get("user")
+        await self.send_json(
+            {
+                "type": "time",
+                "now": clock.now().isoformat(),
+                "authenticated": bool(user is not None and user.is_authenticated),
+            }
+        )
 
     async def disconnect(self, code):
         await self.channel_layer.group_discard(GROUP, self.channel_name)
