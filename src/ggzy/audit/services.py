@@ -37,6 +37,34 @@ def at_text(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _head_sql() -> tuple[str, str]:
+    conn = transaction.get_connection()
+    table = conn.ops.quote_name(AuditHead._meta.db_table)
+    lock = " FOR UPDATE" if conn.features.has_select_for_update else ""  # SQLite: BEGIN IMMEDIATE
+    return (
+        f"SELECT seq, hash FROM {table} WHERE id = 1{lock}",
+        f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1",
+    )
+
+
+def _locked_head() -> tuple[int, str]:
+    """The head (seq, hash), locked until the caller's transaction ends (appends queue up here).
+
+    Plain SQL: this runs in every service call, and the ORM's query building cost more than the
+    statements. Migration 0002 creates the row; a flushed database (transactional tests) gets a
+    fresh genesis head. If events exist without a head, the next append collides on ``seq``.
+    """
+    select, _ = _head_sql()
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(select)
+        row = cursor.fetchone()
+        if row is None:
+            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
+            cursor.execute(select)
+            row = cursor.fetchone()
+    return int(row[0]), row[1]
+
+
 def record(
     *,
     actor: Any,
@@ -50,11 +78,11 @@ def record(
     """Append one event to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the service's transaction")
-    head = AuditHead.objects.select_for_update().get(pk=1)  # created by migration 0002
+    head_seq, head_hash = _locked_head()
     actor_id, actor_label = _label(actor)
     at = clock.now()
     summary_text = chain.canonical_json(summary or {})
-    seq = head.seq + 1
+    seq = head_seq + 1
     row = (
         seq,
         at_text(at),
@@ -67,7 +95,7 @@ def record(
         entity_ref,
         summary_text,
     )
-    digest = chain.event_hash(head.hash, row)
+    digest = chain.event_hash(head_hash, row)
     event = AuditEvent.objects.create(
         seq=seq,
         at=at,
@@ -79,10 +107,11 @@ def record(
         project_ref=project_ref,
         entity_ref=entity_ref,
         summary=summary_text,
-        prev_hash=head.hash,
+        prev_hash=head_hash,
         hash=digest,
     )
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_head_sql()[1], [seq, digest])
     return event
 
 
