@@ -200,6 +200,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 EMAIL_BACKEND = os.environ.get("GGZY_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("GGZY_FROM_EMAIL", "noreply@ggzy.local")
+# SMTP (with GGZY_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
+EMAIL_HOST = os.environ.get("GGZY_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GGZY_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GGZY_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GGZY_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("GGZY_EMAIL_TLS", "0") == "1"
 
 # --- security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -52,13 +52,15 @@ def _locked_head() -> tuple[int, str]:
 
     Plain SQL: this runs in every service call, and the ORM's query building cost more than the
     statements. Migration 0002 creates the row; a flushed database (transactional tests) gets a
-    fresh genesis head. If events exist without a head, the next append collides on ``seq``.
+    fresh genesis head. Events without a head mean tampering: every write stops.
     """
     select, _ = _head_sql()
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(select)
         row = cursor.fetchone()
         if row is None:
+            if AuditEvent.objects.exists():
+                raise RuntimeError("审计链头记录缺失而审计事件存在：请运行 ggzy audit verify 核查，停止写入")
             AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
             cursor.execute(select)
             row = cursor.fetchone()
