@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import backends, run_child, scratch, setup_django, verdict
 
 TARGET = 200_000
+ROUNDS = 3
 INSERT_BATCH = 20_000
 
 
@@ -87,13 +88,26 @@ def child(n: int) -> dict:
     from ggzy.audit import verification
 
     gen = generate(n)
-    started = time.perf_counter()
-    read = verification.read_rows(1, n)
-    baseline = time.perf_counter() - started
-    assert read == n, (read, n)
-    one = verification.verify_chain(workers=1)
-    result = verification.verify_chain(workers=2)
-    assert result.ok and one.ok, (result.problem, one.problem)
+    if connection.vendor == "sqlite":
+        # A fresh bulk load sits in the WAL file; a real chain has long been checkpointed.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # The machine is shared: measure the three modes interleaved, ROUNDS times, and keep each
+    # mode's best run (the one least disturbed by other work); all rounds are reported too.
+    reads, ones, twos = [], [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        read = verification.read_rows(1, n)
+        reads.append(time.perf_counter() - started)
+        assert read == n, (read, n)
+        one = verification.verify_chain(workers=1)
+        two = verification.verify_chain(workers=2)
+        assert one.ok and two.ok, (one.problem, two.problem)
+        ones.append(one)
+        twos.append(two)
+    baseline = min(reads)
+    one = min(ones, key=lambda r: r.seconds)
+    result = min(twos, key=lambda r: r.seconds)
     return {
         "backend": connection.vendor,
         "events": n,
@@ -106,6 +120,8 @@ def child(n: int) -> dict:
         "verify_per_s": round(result.rate),
         "workers": result.workers,
         "ratio_vs_read": round(result.rate / (n / baseline), 2),
+        "rounds_verify_per_s": [round(r.rate) for r in twos],
+        "rounds_read_per_s": [round(n / t) for t in reads],
     }
 
 
@@ -126,7 +142,8 @@ def main() -> list[dict]:
             f"[audit verify] {r['backend']}: {r['events']:,} events; generated in {r['generate_s']} s; "
             f"read only {r['read_per_s']:,}/s; verify 1 worker {r['verify_1_worker_per_s']:,}/s; "
             f"verify {r['workers']} workers {r['verify_per_s']:,}/s ({r['verify_s']} s); "
-            f"ratio verify/read {r['ratio_vs_read']} -> {verdict(r['verify_per_s'], TARGET)} (>= {TARGET:,}/s)"
+            f"ratio verify/read {r['ratio_vs_read']} -> {verdict(r['verify_per_s'], TARGET)} (>= {TARGET:,}/s); "
+            f"best of {ROUNDS} rounds: verify {r['rounds_verify_per_s']}, read {r['rounds_read_per_s']}"
         )
     return results
 
