@@ -35,8 +35,8 @@ def test_demo_load_is_complete_and_idempotent():
     added = load()
     assert ServiceCenter.objects.count() == 129  # province + 11 cities + 117 county branches
     assert ServiceCenter.objects.filter(level="branch", parent__level="city").count() == 117
-    assert Department.objects.count() == 84
-    assert OversightBody.objects.count() == 24
+    assert Department.objects.count() == 129 * 7  # seven kinds at province, city and county level
+    assert OversightBody.objects.count() == 129 * 2
     assert Entity.objects.count() == 200
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert added["entities"] == 200

@@ -50,14 +50,14 @@ def load(stdout=None) -> Counter:
                 actor=SYSTEM,
             )
             added["service_centers"] += 1
-    # Supervisory departments at province and city level, each with its categories (seed 三(八)).
+    # Supervisory departments at every level, each with its categories (seed 三(八)).
     existing_depts = set(Department.objects.values_list("region_id", "kind"))
-    for region in (r for r in regions if r.level in ("province", "city")):
-        for kind, (province_name, city_suffix) in data.DEPARTMENTS.items():
+    for region in regions:
+        for kind, (province_name, suffix) in data.DEPARTMENTS.items():
             if (region.code, kind) in existing_depts:
                 continue
             accounts.department_create(
-                name=province_name if region.level == "province" else f"{region.name}{city_suffix}",
+                name=province_name if region.level == "province" else f"{_place(region)}{suffix}",
                 kind=kind,
                 region_code=region.code,
                 categories=list(DEFAULT_CATEGORIES[kind]),
@@ -67,14 +67,14 @@ def load(stdout=None) -> Counter:
             added["departments"] += 1
     # Discipline inspection and audit bodies.
     existing_bodies = set(OversightBody.objects.values_list("region_id", "kind"))
-    for region in (r for r in regions if r.level in ("province", "city")):
+    for region in regions:
         for kind, label in ((OversightKind.INSPECTION, "纪委监委"), (OversightKind.AUDIT, "审计局")):
             if (region.code, kind) in existing_bodies:
                 continue
             if kind == OversightKind.AUDIT and region.level == "province":
                 label = "审计厅"
             accounts.oversight_body_create(
-                name=f"{region.name}{label}", kind=kind, region_code=region.code, actor=SYSTEM
+                name=f"{_place(region)}{label}", kind=kind, region_code=region.code, actor=SYSTEM
             )
             added["oversight_bodies"] += 1
     # Market entities.
@@ -107,6 +107,11 @@ def load(stdout=None) -> Counter:
             accounts.user_create(role=a.role, totp_secret=a.totp_secret, actor=SYSTEM, **common, **orgs)
         added["accounts"] += 1
     return added
+
+
+def _place(region: Region) -> str:
+    """A unique place name: counties carry their city's name (阳泉市城区 and 晋城市城区 both exist)."""
+    return f"{region.parent.name}{region.name}" if region.level == "county" else region.name
 
 
 def _org(spec: str) -> dict:
