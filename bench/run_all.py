@@ -16,6 +16,7 @@ SCRIPTS = [
     ("audit_write.py", []),
     ("audit_verify.py", ["--events", os.environ.get("GGZY_BENCH_EVENTS", "1000000")]),
     ("server_memory.py", []),
+    ("timeline.py", []),
 ]
 
 

@@ -39,6 +39,17 @@ def _ensure_reference_data() -> None:
                     parent_id=row["parent_code"] or None,
                 )
     AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
+    _ensure_rule_sets()
+
+
+def _ensure_rule_sets() -> None:
+    """The shipped rule sets (stored by a post_migrate handler, which a flush also triggers)."""
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.rules.models import RuleSetVersion
+    from ggzy.rules.services import ruleset_sync_shipped
+
+    if not RuleSetVersion.objects.filter(source="shipped").exists():
+        ruleset_sync_shipped(actor=SYSTEM, record_audit=False)
 
 
 @pytest.fixture(autouse=True)

@@ -96,6 +96,9 @@ def _mount() -> None:
     from ggzy.audit.api import router as audit_router
     from ggzy.core.api import router as core_router
     from ggzy.entities.api import router as entities_router
+    from ggzy.rules.api import router as rules_router
+    from ggzy.supervision.api import router as supervision_router
+    from ggzy.trading.api import router as trading_router
 
     # core and audit may not import accounts (import-linter): their routers get the platform's
     # auth (bearer token or a session past its second factor) here; public reads say auth=None.
@@ -103,6 +106,9 @@ def _mount() -> None:
     api.add_router("/accounts", accounts_router)
     api.add_router("/entities", entities_router)
     api.add_router("/audit", audit_router, auth=api_auth)
+    api.add_router("/rules", rules_router, auth=api_auth)  # public reads say auth=None
+    api.add_router("/trading", trading_router, auth=api_auth)
+    api.add_router("/supervision", supervision_router, auth=api_auth)
 
 
 _mount()

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "ggzy.audit",
     "ggzy.accounts",
     "ggzy.entities",
+    "ggzy.rules",
+    "ggzy.trading",
+    "ggzy.supervision",
     "ggzy.portal",
     "ggzy.demo",
 ]
@@ -175,6 +178,10 @@ GGZY_CLOCK_FACTOR = float(os.environ.get("GGZY_CLOCK_FACTOR", "1") or "1")
 GGZY_CLOCK_ANCHOR = os.environ.get("GGZY_CLOCK_ANCHOR", "")
 if PRODUCTION and GGZY_CLOCK_FACTOR != 1:
     raise ImproperlyConfigured("The accelerated clock (GGZY_CLOCK_FACTOR) cannot be used in production")
+
+# Per-project accelerated mode (every period of a demo project divided by a factor, issue 3 item 8):
+# never in production.
+GGZY_PROJECT_ACCELERATION_ALLOWED = not PRODUCTION
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -14,5 +14,8 @@ urlpatterns = [
     path("entities/", include("ggzy.entities.urls")),
     path("audit/", include("ggzy.audit.urls")),
     path("calendar/", include("ggzy.core.urls")),
+    path("rules/", include("ggzy.rules.urls")),
+    path("projects/", include("ggzy.trading.urls")),
+    path("supervision/", include("ggzy.supervision.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -40,11 +40,12 @@ OWN = {"own_entity"}
 
 # role -> permission -> objects allowed (a permission not listed: allowed on nothing)
 EXPECTED: dict[str, dict[str, set[str]]] = {
-    Role.ENTITY_MEMBER: {"entity.view_confidential": OWN},
+    Role.ENTITY_MEMBER: {"entity.view_confidential": OWN, "trade.register": OWN},
     Role.ENTITY_ADMIN: {
         "entity.update": OWN,
         "entity.view_confidential": OWN,
         "entity.manage_members": OWN,
+        "trade.register": OWN,
     },
     Role.EXPERT: {},
     Role.OPERATOR: {  # of 太原市公共资源交易中心 (140100)
@@ -52,6 +53,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "entity.update": EVERYWHERE,
         "entity.import": EVERYWHERE,
         "entity.view_confidential": EVERYWHERE,
+        "trade.register": TAIYUAN,
         "trade.operate": TAIYUAN,
         "trade.read_confidential": TAIYUAN,
     },
@@ -77,6 +79,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "masterdata.manage": EVERYWHERE,
         "calendar.load_year": EVERYWHERE,
         "audit.verify": EVERYWHERE,
+        "rules.define": EVERYWHERE,
     },
 }
 
@@ -87,6 +90,8 @@ WRITE_PERMISSIONS = {
     "entity.manage_members",
     "masterdata.manage",
     "calendar.load_year",
+    "rules.define",
+    "trade.register",
     "trade.operate",
     "trade.supervise",
 }

@@ -24,11 +24,14 @@ SUPERVISION_SCOPE = "supervision"  # objects in the department's region subtree 
 MATRIX: dict[str, dict[str, str]] = {
     Role.ENTITY_MEMBER: {
         "entity.view_confidential": OWN_ENTITY,
+        # a tenderer's or agency's own projects (trading checks the tenderer and the agency)
+        "trade.register": OWN_ENTITY,
     },
     Role.ENTITY_ADMIN: {
         "entity.update": OWN_ENTITY,
         "entity.view_confidential": OWN_ENTITY,
         "entity.manage_members": OWN_ENTITY,
+        "trade.register": OWN_ENTITY,
     },
     Role.EXPERT: {},
     Role.OPERATOR: {
@@ -38,6 +41,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "entity.update": ALL,
         "entity.import": ALL,
         "entity.view_confidential": ALL,
+        "trade.register": PLATFORM_SCOPE,
         "trade.operate": PLATFORM_SCOPE,
         "trade.read_confidential": PLATFORM_SCOPE,
     },
@@ -63,6 +67,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "masterdata.manage": ALL,
         "calendar.load_year": ALL,
         "audit.verify": ALL,
+        "rules.define": ALL,
     },
 }
 

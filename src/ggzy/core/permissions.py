@@ -43,9 +43,11 @@ PERMISSIONS: dict[str, str] = {
     "audit.verify": "校验审计链",
     "masterdata.manage": "维护基础数据（区划、机构、人员、节假日表）",
     "calendar.load_year": "导入年度节假日安排",
+    "trade.register": "登记交易项目",
     "trade.operate": "办理交易业务（登记项目、发布公告、组织开标等）",
     "trade.supervise": "监督交易（处理预警、投诉，查看监督信息）",
     "trade.read_confidential": "查看交易中的保密信息（开标前投标文件除外）",
+    "rules.define": "定义其他公共资源交易方式和规则",
 }
 
 

@@ -14,6 +14,9 @@ from ggzy.core import clock
 MENU: list[tuple[str, str, str | set | None]] = [
     ("市场主体管理", "entities:console_list", "entity.register"),
     ("批量导入市场主体", "entities:import", "entity.import"),
+    ("交易项目办理", "trading:console_list", "trade.register"),
+    ("登记交易项目", "trading:register", "trade.register"),
+    ("预警处理", "supervision:warnings", "trade.supervise"),
     ("全流程留痕", "audit:trail", "audit.view"),
     ("节假日安排导入", "core:holiday_load", "calendar.load_year"),
     ("基础数据管理", "admin:index", {Role.PLATFORM_ADMIN}),

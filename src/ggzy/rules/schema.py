@@ -16,7 +16,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-MECHANISMS = {"sealed_bids": "密封投标、开标", "auction": "竞价（拍卖、挂牌、网络竞价）", "negotiation": "谈判、磋商或协商"}
+MECHANISMS = {
+    "sealed_bids": "密封投标、开标",
+    "auction": "竞价（拍卖、挂牌、网络竞价）",
+    "negotiation": "谈判、磋商或协商",
+}
 DAY_KINDS = {"calendar": "日", "working": "工作日"}
 RELATIONS = {"min": "不少于", "max": "不超过", "exact": "为"}
 
@@ -70,6 +74,7 @@ class Deposit:
     refund_days: int
     refund_kind: str  # calendar | working
     basis: Citation | None = None
+    refund_basis: Citation | None = None  # where the refund period comes from, when another article
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,23 @@ class RuleSet:
     thresholds: dict[str, Decimal] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()  # the rule set's general legal basis
     notes: str = ""
+    min_bidders_basis: Citation | None = None  # the article that sets min_bidders
+    threshold_basis: Citation | None = None  # the rule that sets ``thresholds``
+    evaluation_basis: Citation | None = None  # the article that lists the evaluation methods
+
+    def unconfirmed(self) -> tuple[Citation, ...]:
+        """Every citation of this rule set whose source is not in the law library."""
+        return tuple(c for c in self.all_citations() if not c.confirmed)
+
+    def all_citations(self) -> tuple[Citation, ...]:
+        found: list[Citation] = [p.basis for p in self.periods]
+        for c in (self.min_bidders_basis, self.threshold_basis, self.evaluation_basis):
+            if c is not None:
+                found.append(c)
+        if self.deposit is not None:
+            found += [c for c in (self.deposit.basis, self.deposit.refund_basis) if c is not None]
+        found += list(self.citations)
+        return tuple(found)
 
     def stage_codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.stages)

@@ -1,0 +1,263 @@
+"""Reads of trade projects and lots, access checks, and the trading app's window on the rules app.
+
+Trading never reads the rules app's models: it asks ``ggzy.rules.selectors`` (rule sets) and
+``ggzy.rules.scope`` (mandatory scope, splitting) through the functions below, which tests may
+replace. Projects and lots are public (seed 三(五)); their transitions too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from ggzy.core.errors import NotFound
+from ggzy.core.permissions import allowed
+from ggzy.rules import events as rules_events
+from ggzy.rules import scope as rules_scope
+from ggzy.rules import selectors as rules_selectors
+from ggzy.rules.schema import RuleSet
+from ggzy.trading import lifecycle
+from ggzy.trading.models import Lot, LotEvent, Project
+
+
+# --- the rules app ---------------------------------------------------------------------------
+def ruleset_effective(code: str, on: dt.date) -> RuleSet:
+    """The version of rule set ``code`` in force on ``on`` (a project keeps it for ever)."""
+    return rules_selectors.ruleset_effective(code, on)
+
+
+def ruleset_version(code: str, version: int) -> RuleSet:
+    return rules_selectors.ruleset_version(code, version)
+
+
+def rulesets_published() -> list[RuleSet]:
+    return list(rules_selectors.rulesets_published())
+
+
+def event_label(event: str) -> str:
+    return rules_events.EVENTS.get(event, event)
+
+
+@dataclass(frozen=True)
+class ScopeDecision:
+    """Whether the project must trade on the platform, and why (recorded on the project)."""
+
+    required: bool | None  # None: no mandatory-scope rule available to decide
+    basis: str
+
+
+def mandatory_scope(
+    *, category: str, item_kind: str, estimate: Decimal, public_funded: bool
+) -> ScopeDecision:
+    """Ask ``ggzy.rules.scope.must_trade_on_platform`` (recorded on the project)."""
+    decision = rules_scope.must_trade_on_platform(category, item_kind, estimate, public_funded)
+    basis = decision.reason_zh
+    citation = getattr(decision, "citation", None)
+    if citation is not None:
+        basis = f"{basis}（{citation.label()}）"
+    return ScopeDecision(bool(decision.must), basis[:500])
+
+
+@dataclass(frozen=True)
+class PriorProject:
+    """A tenderer's project, as the splitting check sees it."""
+
+    code: str
+    name: str
+    tenderer_uscc: str
+    category: str
+    item_kind: str
+    estimate: Decimal
+    registered_on: dt.date
+
+
+@dataclass(frozen=True)
+class Splitting:
+    """A suspected split: the earlier projects that, with the new one, look like one project cut up
+    to stay under a threshold (招标投标法第四条)."""
+
+    related: list[PriorProject]
+    total: Decimal
+    explanation: str
+
+
+def splitting_suspects(*, new: PriorProject, recent: list[PriorProject]) -> Splitting | None:
+    """Ask ``ggzy.rules.scope.splitting_suspects`` about ``new`` and the tenderer's ``recent``
+    projects. None without a suspect."""
+
+    def ref(p: PriorProject) -> Any:
+        return rules_scope.ProjectRef(p.tenderer_uscc, p.registered_on, p.item_kind, p.estimate)
+
+    found = rules_scope.splitting_suspects([ref(p) for p in recent], ref(new))
+    if not found:
+        return None
+    suspect = found[0]
+    unused = list(recent)
+    related = []
+    for member in suspect.projects[:-1]:  # the new project is last
+        for p in unused:
+            if ref(p) == member:
+                related.append(p)
+                unused.remove(p)
+                break
+    return Splitting(related=related, total=suspect.total, explanation=suspect.explanation_zh)
+
+
+# --- projects and lots ------------------------------------------------------------------------
+def project_get(code: str) -> Project:
+    found = Project.objects.select_related("service_center").filter(code=(code or "").strip().upper()).first()
+    if found is None:
+        raise NotFound("project.not_found", f"未找到项目编号为“{code}”的交易项目")
+    return found
+
+
+def lot_get(code: str) -> Lot:
+    found = Lot.objects.select_related("project").filter(code=(code or "").strip().upper()).first()
+    if found is None:
+        raise NotFound("lot.not_found", f"未找到编号为“{code}”的标段（包）")
+    return found
+
+
+def _region_prefix(code: str) -> str:
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def project_search(
+    *, category: str = "", region: str = "", status: str = "", q: str = ""
+) -> QuerySet[Project]:
+    qs = Project.objects.select_related("service_center")
+    if category:
+        qs = qs.filter(category=category)
+    region = (region or "").strip()
+    if len(region) == 6 and region.isdigit():
+        qs = qs.filter(region_code__startswith=_region_prefix(region))
+    if status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q.upper()) | Q(tenderer_name__icontains=q))
+    return qs.order_by("-registered_at", "-id")
+
+
+def projects_for_console(user: Any) -> QuerySet[Project]:
+    """The projects an account works on: its platform's (operators) or its entity's (tenderer or agency)."""
+    from ggzy.entities.selectors import entity_of_user
+
+    role = getattr(user, "role", "")
+    if role == "operator" and user.service_center_id:
+        return project_search(region=user.service_center.region_id)
+    if role in ("entity_admin", "entity_member"):
+        entity = entity_of_user(user)
+        if entity is None:
+            return Project.objects.none()
+        return Project.objects.filter(Q(tenderer_uscc=entity.uscc) | Q(agency_uscc=entity.uscc)).order_by(
+            "-registered_at"
+        )
+    return Project.objects.none()
+
+
+def may_register_for(
+    actor: Any, *, region_code: str, category: str, tenderer_uscc: str, agency_uscc: str
+) -> bool:
+    """``trade.register`` on the project: an operator of the region's platform, or an account of
+    the tenderer or of the agency."""
+    for uscc in filter(None, (tenderer_uscc, agency_uscc)):
+        obj = _Scope(region_code, category, uscc)
+        if allowed(actor, "trade.register", obj):
+            return True
+    return allowed(actor, "trade.register", _Scope(region_code, category, ""))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    region_code: str
+    category: str
+    uscc: str
+
+
+def can_add_lot(viewer: Any, project: Project) -> bool:
+    return may_register_for(
+        viewer,
+        region_code=project.region_code,
+        category=project.category,
+        tenderer_uscc=project.tenderer_uscc,
+        agency_uscc=project.agency_uscc,
+    )
+
+
+def can_operate(viewer: Any, project: Project) -> bool:
+    return allowed(viewer, "trade.operate", project)
+
+
+def table_of(project: Project) -> lifecycle.Table:
+    return lifecycle.transition_table(ruleset_version(project.ruleset_code, project.ruleset_version))
+
+
+def lot_rows(project: Project, table: lifecycle.Table | None) -> list[dict[str, Any]]:
+    rows = []
+    for lot in project.lots.order_by("number"):
+        rows.append(
+            {
+                "lot": lot,
+                "code": lot.code,
+                "number": lot.number,
+                "name": lot.name,
+                "estimate": lot.estimate,
+                "status": lot.status,
+                "status_label": table.label(lot.status) if table else lot.status,
+                "status_changed_at": lot.status_changed_at,
+                "version": lot.version,
+                "next": [{"code": s, "label": table.label(s)} for s in table.next_statuses(lot.status)]
+                if table
+                else [],
+                "transitions": [
+                    {
+                        "from_status": t.from_status,
+                        "from_label": table.label(t.from_status) if table else t.from_status,
+                        "to_status": t.to_status,
+                        "to_label": table.label(t.to_status) if table else t.to_status,
+                        "actor_label": t.actor_label,
+                        "at": t.at,
+                        "reason": t.reason,
+                    }
+                    for t in lot.transitions.order_by("at", "id")
+                ],
+                "events": [
+                    {
+                        "event": e.event,
+                        "label": event_label(e.event),
+                        "at": e.at,
+                        "provisional": e.provisional,
+                        "basis": e.basis,
+                    }
+                    for e in lot.events.order_by("at", "id")
+                ],
+            }
+        )
+    return rows
+
+
+def project_detail(project: Project) -> dict[str, Any]:
+    """Everything the public project page and the API show (all of it public)."""
+    try:
+        table = table_of(project)
+    except NotFound:
+        table = None
+    return {
+        "project": project,
+        "table": table,
+        "lots": lot_rows(project, table),
+        "statuses": [{"code": s, "label": table.label(s)} for s in table.statuses] if table else [],
+    }
+
+
+def lot_event_time(lot: Lot, event: str) -> LotEvent | None:
+    return LotEvent.objects.filter(lot=lot, event=event).first()

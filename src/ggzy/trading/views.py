@@ -1,0 +1,180 @@
+"""Pages of trade projects: the public list and project page, and the console (thin)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ggzy.accounts.selectors import role_holds
+from ggzy.core.choices import Category
+from ggzy.core.errors import DomainError, NotFound
+from ggzy.core.models import Region
+from ggzy.entities.selectors import entity_of_user
+from ggzy.trading import selectors, services
+from ggzy.trading.forms import LotAddForm, ProjectRegisterForm
+from ggzy.trading.models import ProjectStatus
+
+PAGE_SIZE = 20
+
+
+def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
+    return render(request, "trading/refused.html", {"message": message}, status=status)
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category", "")
+    category = category if category in Category.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in ProjectStatus.values else ""
+    region = request.GET.get("region", "").strip()
+    q = request.GET.get("q", "").strip()
+    page = Paginator(
+        selectors.project_search(category=category, region=region, status=status, q=q), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "trading/list.html",
+        {
+            "page": page,
+            "category": category,
+            "status": status,
+            "region": region,
+            "q": q,
+            "query": query.urlencode(),
+            "categories": Category.choices,
+            "statuses": ProjectStatus.choices,
+            "regions": Region.objects.filter(level__in=["province", "city"]).order_by("code"),
+        },
+    )
+
+
+def _detail_context(project) -> dict:
+    context = selectors.project_detail(project)
+    context["region_name"] = Region.objects.filter(code=project.region_code).first()
+    return context
+
+
+def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        project = selectors.project_get(code)
+    except NotFound as exc:
+        return _refused(request, exc.message, 404)
+    context = _detail_context(project)
+    context["can_operate"] = selectors.can_operate(request.user, project)
+    return render(request, "trading/detail.html", context)
+
+
+@login_required
+def console_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.projects_for_console(request.user)[:200]
+    return render(
+        request,
+        "trading/console_list.html",
+        {"rows": rows, "can_register": role_holds(request.user.role, "trade.register")},
+    )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    if not role_holds(request.user.role, "trade.register"):
+        return _refused(request, f"{request.user.get_role_display()}无权登记交易项目")
+    initial = {}
+    own = entity_of_user(request.user)
+    if own is not None:
+        initial["tenderer_uscc"] = own.uscc
+    if request.user.service_center_id:
+        initial["service_center"] = str(request.user.service_center_id)
+    form = ProjectRegisterForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_register(data=form.service_data(), actor=request.user)
+        except DomainError as exc:
+            if exc.status == 403:
+                form.add_error(None, exc.message)
+            else:
+                form.show_error(exc)
+        else:
+            messages.success(request, f"项目“{project.name}”已登记，项目编号{project.code}。")
+            return redirect("trading:console_detail", code=project.code)
+    return render(request, "trading/register.html", {"form": form})
+
+
+def _console_page(request, project, *, lot_form=None, error="", error_lot="", status=200) -> HttpResponse:
+    context = _detail_context(project)
+    context.update(
+        {
+            "can_operate": selectors.can_operate(request.user, project),
+            "can_add_lot": selectors.can_add_lot(request.user, project)
+            and project.status == ProjectStatus.REGISTERED,
+            "lot_form": lot_form or LotAddForm(),
+            "error": error,
+            "error_lot": error_lot,
+        }
+    )
+    return render(request, "trading/console_detail.html", context, status=status)
+
+
+def _project_for_console(request, code):
+    try:
+        project = selectors.project_get(code)
+    except NotFound as exc:
+        return None, _refused(request, exc.message, 404)
+    if not (selectors.can_operate(request.user, project) or selectors.can_add_lot(request.user, project)):
+        return None, _refused(request, f"{request.user.get_role_display()}无权办理项目“{project.name}”")
+    return project, None
+
+
+@login_required
+def console_detail(request: HttpRequest, code: str) -> HttpResponse:
+    project, refused = _project_for_console(request, code)
+    if refused:
+        return refused
+    return _console_page(request, project)
+
+
+@login_required
+@require_POST
+def lot_add(request: HttpRequest, code: str) -> HttpResponse:
+    project, refused = _project_for_console(request, code)
+    if refused:
+        return refused
+    form = LotAddForm(request.POST)
+    form.is_valid()
+    try:
+        lot = services.lot_add(project=project, data=form.cleaned_data, actor=request.user)
+    except DomainError as exc:
+        form.show_error(exc)
+        return _console_page(request, project, lot_form=form, status=exc.status)
+    messages.success(request, f"已增加标段（包）“{lot.name}”，编号{lot.code}。")
+    return redirect("trading:console_detail", code=project.code)
+
+
+@login_required
+@require_POST
+def lot_transition(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        lot = selectors.lot_get(code)
+    except NotFound as exc:
+        return _refused(request, exc.message, 404)
+    version = request.POST.get("version", "")
+    try:
+        moved = services.lot_transition(
+            lot=lot,
+            to=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            return _refused(request, exc.message)
+        return _console_page(request, lot.project, error=exc.message, error_lot=lot.code, status=exc.status)
+    label = selectors.table_of(moved.project).label(moved.status)
+    messages.success(request, f"标段（包）“{moved.name}”已变为“{label}”。")
+    return redirect("trading:console_detail", code=moved.project.code)
