@@ -40,6 +40,12 @@ def test_demo_load_is_complete_and_idempotent():
     assert Entity.objects.count() == 200
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert added["entities"] == 200
+    from ggzy.rules.selectors import rulesets_published
+    from ggzy.trading.models import Lot, Project
+
+    codes = {p.ruleset_code for p in Project.objects.all()}
+    assert codes >= {rs.code for rs in rulesets_published() if not rs.code.startswith("other.")}
+    assert Lot.objects.count() >= Project.objects.count() + 2  # two projects have two lots
     events = AuditEvent.objects.count()
     assert events > 200  # every demo row went through a service
     again = load()

@@ -4,6 +4,7 @@ what exists is kept, what is missing is added."""
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from ggzy.accounts.models import DEFAULT_CATEGORIES, Department, OversightBody, 
 from ggzy.core.models import Region
 from ggzy.core.permissions import SYSTEM
 from ggzy.demo import data
+from ggzy.demo import projects as demo_projects
 from ggzy.demo.accounts import ACCOUNTS, PASSWORD
 from ggzy.entities import services as entities
 from ggzy.entities.models import Entity
@@ -106,7 +108,43 @@ def load(stdout=None) -> Counter:
             orgs = _org(a.org)
             accounts.user_create(role=a.role, totp_secret=a.totp_secret, actor=SYSTEM, **common, **orgs)
         added["accounts"] += 1
+    _load_projects(added, demo_entities)
     return added
+
+
+def _load_projects(added: Counter, demo_entities: list) -> None:
+    """One project per shipped rule set (issue 3 item 9), registered by the city's service center."""
+    from ggzy.trading import services as trading
+    from ggzy.trading.selectors import project_names
+
+    existing = project_names()
+    by_city: dict[tuple[str, str], str] = {}
+    for e in demo_entities:
+        for role in ("tenderer", "transferor"):
+            if role in e.trading_roles:
+                by_city.setdefault((e.region_code[:4], role), e.uscc)
+    state_transferor = next(e.uscc for e in demo_entities if e.name == "山西省国有资本运营有限公司")
+    for p in demo_projects.projects():
+        if p.name in existing:
+            continue
+        role = "tenderer" if p.category in ("engineering", "procurement") else "transferor"
+        tenderer = state_transferor if p.category == "property" else by_city[(p.region_code[:4], role)]
+        data = {
+            "name": p.name,
+            "ruleset_code": p.ruleset_code,
+            "region_code": p.region_code,
+            "tenderer_uscc": tenderer,
+            "service_center": ServiceCenter.objects.get(region_id=p.region_code[:4] + "00").pk,
+            "estimate": p.estimate,
+            "item_kind": p.item_kind,
+            "public_funded": True,
+        }
+        if p.lots:
+            share = (Decimal(p.estimate) / len(p.lots)).quantize(Decimal("0.01"))
+            amounts = [share] * (len(p.lots) - 1) + [Decimal(p.estimate) - share * (len(p.lots) - 1)]
+            data["lots"] = [{"name": n, "estimate": str(a)} for n, a in zip(p.lots, amounts, strict=True)]
+        trading.project_register(data=data, actor=SYSTEM)
+        added["projects"] += 1
 
 
 def _place(region: Region) -> str:

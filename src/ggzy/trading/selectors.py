@@ -261,3 +261,8 @@ def project_detail(project: Project) -> dict[str, Any]:
 
 def lot_event_time(lot: Lot, event: str) -> LotEvent | None:
     return LotEvent.objects.filter(lot=lot, event=event).first()
+
+
+def project_names() -> set[str]:
+    """Names of all registered projects (the demo loader keeps itself idempotent with them)."""
+    return set(Project.objects.values_list("name", flat=True))

@@ -48,4 +48,5 @@ LABELS = {
     "oversight_bodies": "监察审计机构",
     "entities": "市场主体",
     "accounts": "账户",
+    "projects": "交易项目",
 }
