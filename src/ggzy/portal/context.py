@@ -52,7 +52,8 @@ def console_menu(user) -> list[dict[str, str]]:
 
 def site(request):
     context = {
-        "site_name": settings.GGZY_SITE_NAME,
+        "platform_name": settings.GGZY_SITE_NAME,
+        "site_name": settings.GGZY_SITE_NAME,  # Django auth views override this one with the host name
         "server_time": clock.local_now(),
         "accelerated_clock": clock.is_accelerated(),
     }
