@@ -17,6 +17,7 @@ SCRIPTS = [
     ("audit_verify.py", ["--events", os.environ.get("GGZY_BENCH_EVENTS", "1000000")]),
     ("server_memory.py", []),
     ("timeline.py", []),
+    ("tick.py", []),
 ]
 
 

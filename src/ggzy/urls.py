@@ -16,6 +16,7 @@ urlpatterns = [
     path("calendar/", include("ggzy.core.urls")),
     path("rules/", include("ggzy.rules.urls")),
     path("projects/", include("ggzy.trading.urls")),
+    path("notices/", include("ggzy.trading.notice_urls")),
     path("supervision/", include("ggzy.supervision.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -11,11 +11,15 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from ggzy.trading import selectors, services
-from ggzy.trading.models import Project
+from ggzy.trading.models import Notice, Project
 from ggzy.trading.schemas import (
     LotAddIn,
     LotOut,
+    LotScheduleIn,
     LotTransitionIn,
+    NoticeAmendIn,
+    NoticeOut,
+    NoticePublishIn,
     ProjectDetailOut,
     ProjectOut,
     ProjectRegisterIn,
@@ -110,3 +114,73 @@ def lot_transition(request: HttpRequest, code: str, payload: LotTransitionIn):
         expected_version=payload.expected_version,
     )
     return lot_out(lot.project, lot.code)
+
+
+@router.post("/lots/{code}/schedule", response=LotOut, summary="确定标段（包）时间安排")
+def lot_schedule(request: HttpRequest, code: str, payload: LotScheduleIn):
+    """`anchors`: 时间节点 -> 时间（如 documents_issued、bid_deadline）；违反法定期间的返回 422 并引用条文。"""
+    lot = services.lot_schedule(lot=selectors.lot_get(code), anchors=payload.anchors, actor=request.auth)
+    return lot_out(lot.project, lot.code)
+
+
+def notice_out(n: Notice) -> dict:
+    return {
+        "number": n.number,
+        "kind": n.kind,
+        "kind_label": n.get_kind_display(),
+        "title": n.title,
+        "project": n.project.code,
+        "lot": n.lot.code if n.lot else None,
+        "amends": n.amends.number if n.amends else None,
+        "amendments": list(n.amendments.order_by("published_at", "id").values_list("number", flat=True)),
+        "data": n.data,
+        "body_html": n.body_html,
+        "published_at": n.published_at,
+        "published_by": n.published_by_label,
+        "fairness_findings": n.fairness_findings,
+        "fairness_overrides": n.fairness_overrides,
+    }
+
+
+@router.get("/notices", response=list[NoticeOut], auth=None, summary="公告列表（公开）")
+@paginate(ProjectPagination)
+def notice_list(request: HttpRequest, kind: str = "", category: str = "", region: str = ""):
+    return [
+        notice_out(n) for n in selectors.notice_search(kind=kind, category=category, region=region)[:1000]
+    ]
+
+
+@router.post("/notices", response={201: NoticeOut}, summary="发布公告（含公平竞争审查）")
+def notice_publish(request: HttpRequest, payload: NoticePublishIn):
+    """公平竞争审查发现的条款须修改或在 `overrides` 中逐条说明理由（code + reason），否则返回 422 notice.fairness。"""
+    project = selectors.project_get(payload.project)
+    lot = selectors.lot_get(payload.lot) if payload.lot else None
+    notice = services.notice_publish(
+        project=project,
+        lot=lot,
+        kind=payload.kind,
+        data=payload.data,
+        free_text=payload.free_text,
+        overrides=payload.overrides,
+        actor=request.auth,
+    )
+    return Status(201, notice_out(notice))
+
+
+@router.get("/notices/{number}", response=NoticeOut, auth=None, summary="公告详情（公开）")
+def notice_detail(request: HttpRequest, number: str):
+    return notice_out(selectors.notice_get(number))
+
+
+@router.post("/notices/{number}/amend", response={201: NoticeOut}, summary="发布更正（澄清）公告")
+def notice_amend(request: HttpRequest, number: str, payload: NoticeAmendIn):
+    notice = services.notice_amend(
+        notice=selectors.notice_get(number),
+        data=payload.data,
+        affects_preparation=payload.affects_preparation,
+        free_text=payload.free_text,
+        kind=payload.kind,
+        overrides=payload.overrides,
+        actor=request.auth,
+    )
+    return Status(201, notice_out(notice))

@@ -175,3 +175,72 @@ class LotEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.event} {self.at}"
+
+
+class NoticeKind(models.TextChoices):
+    TENDER = "tender", "招标（采购）公告"
+    PREQUALIFICATION = "prequalification", "资格预审公告"
+    AMENDMENT = "amendment", "更正（变更）公告"
+    CLARIFICATION = "clarification", "澄清公告"
+    QUALIFICATION_RESULT = "qualification_result", "资格审查结果公告"
+    CANDIDATE_PUBLICITY = "candidate_publicity", "中标候选人公示"
+    AWARD = "award", "中标（成交）结果公告"
+    TERMINATION = "termination", "终止公告"
+    CONTRACT = "contract", "合同公告"
+    PERFORMANCE = "performance", "履约信息公告"
+    LISTING = "listing", "出让（挂牌）公告"
+    TRANSACTION_RESULT = "transaction_result", "成交结果公告"
+    RULE_PUBLICATION = "rule_publication", "规则发布公告"
+
+
+class Notice(models.Model):
+    """A public text (公告), generated from structured data with a template per kind. Written once by
+    ``services.notice_publish`` / ``notice_amend`` and never changed: an amendment is a new notice
+    linked to the one it amends (no service updates a notice)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name="交易项目", on_delete=models.PROTECT, related_name="notices"
+    )
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name="标段（包）",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField("公告类型", max_length=30, choices=NoticeKind.choices)
+    number = models.CharField("公告编号", max_length=40, unique=True)
+    title = models.CharField("标题", max_length=300)
+    data = models.JSONField("结构化内容", default=dict)
+    free_text = models.TextField("补充说明（已过滤）", blank=True)
+    body_html = models.TextField("正文")
+    amends = models.ForeignKey(
+        "self",
+        verbose_name="所更正（澄清）的公告",
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        null=True,
+        blank=True,
+    )
+    published_at = models.DateTimeField("发布时间", db_index=True)
+    published_by_id = models.BigIntegerField("发布人ID", null=True, blank=True)
+    published_by_label = models.CharField("发布人", max_length=200)
+    fairness_findings = models.JSONField("公平竞争审查发现", default=list)
+    fairness_overrides = models.JSONField("公平竞争审查保留理由", default=list)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = verbose_name_plural = "公告"
+        indexes = [models.Index(fields=["kind", "published_at"], name="notice_kind_published_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）"
+
+    @property
+    def region_code(self) -> str:
+        return self.project.region_code
+
+    @property
+    def category(self) -> str:
+        return self.project.category

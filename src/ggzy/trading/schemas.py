@@ -97,3 +97,41 @@ class ProjectOut(Schema):
 
 class ProjectDetailOut(ProjectOut):
     lots: list[LotOut]
+
+
+class LotScheduleIn(Schema):
+    anchors: dict[str, dt.datetime]
+
+
+class NoticePublishIn(Schema):
+    project: str
+    lot: str | None = None
+    kind: str
+    data: dict[str, Any] = {}
+    free_text: str = ""
+    overrides: list[dict[str, str]] = []
+
+
+class NoticeAmendIn(Schema):
+    data: dict[str, Any] = {}
+    affects_preparation: bool
+    free_text: str = ""
+    kind: str = "amendment"
+    overrides: list[dict[str, str]] = []
+
+
+class NoticeOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    title: str
+    project: str
+    lot: str | None
+    amends: str | None
+    amendments: list[str]
+    data: dict[str, Any]
+    body_html: str
+    published_at: dt.datetime
+    published_by: str
+    fairness_findings: list[dict[str, Any]]
+    fairness_overrides: list[dict[str, Any]]

@@ -266,3 +266,27 @@ def lot_event_time(lot: Lot, event: str) -> LotEvent | None:
 def project_names() -> set[str]:
     """Names of all registered projects (the demo loader keeps itself idempotent with them)."""
     return set(Project.objects.values_list("name", flat=True))
+
+
+# --- notices -----------------------------------------------------------------------------------
+def notice_get(number: str):
+    from ggzy.trading.models import Notice
+
+    found = Notice.objects.select_related("project", "lot", "amends").filter(number=number).first()
+    if found is None:
+        raise NotFound("notice.not_found", f"未找到编号为“{number}”的公告")
+    return found
+
+
+def notice_search(*, kind: str = "", category: str = "", region: str = ""):
+    """Published notices (all public), newest first; ``region`` matches the project's region prefix."""
+    from ggzy.trading.models import Notice
+
+    qs = Notice.objects.select_related("project", "lot")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category:
+        qs = qs.filter(project__category=category)
+    if region:
+        qs = qs.filter(project__region_code__startswith=_region_prefix(region))
+    return qs.order_by("-published_at", "-id")

@@ -178,3 +178,38 @@ def lot_transition(request: HttpRequest, code: str) -> HttpResponse:
     label = selectors.table_of(moved.project).label(moved.status)
     messages.success(request, f"标段（包）“{moved.name}”已变为“{label}”。")
     return redirect("trading:console_detail", code=moved.project.code)
+
+
+# --- notices (public) ----------------------------------------------------------------------------
+def notice_list(request: HttpRequest) -> HttpResponse:
+    from ggzy.trading.models import NoticeKind
+
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in NoticeKind.values else ""
+    category = request.GET.get("category", "")
+    category = category if category in Category.values else ""
+    region = request.GET.get("region", "").strip()
+    page = Paginator(
+        selectors.notice_search(kind=kind, category=category, region=region), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "trading/notice_list.html",
+        {
+            "page": page,
+            "kind": kind,
+            "category": category,
+            "region": region,
+            "kinds": NoticeKind.choices,
+            "categories": Category.choices,
+        },
+    )
+
+
+def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        notice = selectors.notice_get(number)
+    except NotFound as exc:
+        return _refused(request, exc.message, 404)
+    amendments = notice.amendments.order_by("published_at", "id")
+    return render(request, "trading/notice_detail.html", {"notice": notice, "amendments": amendments})

@@ -1,6 +1,7 @@
-"""``ggzy serve``: the ASGI server (HTTP and WebSocket) and the task worker, in one command.
+"""``ggzy serve``: the ASGI server (HTTP and WebSocket), the task worker and the tick loop, in one
+command.
 
-Ctrl-C (or SIGTERM) stops both; if either stops on its own, the other is stopped too and the
+Ctrl-C (or SIGTERM) stops them all; if one stops on its own, the others are stopped too and the
 command exits non-zero, so a supervisor notices.
 """
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 "--interval",
                 "1",
             ]
+            # the tick (idempotent): advances lots whose deadlines have passed, every 30 s
+            commands["tick"] = [sys.executable, "-m", "ggzy.cli", "tick", "--loop", "30"]
         url = f"http://{host}:{port}/"
         if not quiet:
             self._print_banner(url)
