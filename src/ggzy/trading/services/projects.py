@@ -490,6 +490,18 @@ def _project_status(project: Project, table: lifecycle.Table) -> str:
     return ProjectStatus.REGISTERED
 
 
+def refresh_project_status(project: Project, table: lifecycle.Table) -> None:
+    """Recompute the project's status from its lots, with the project row locked first: two moves
+    finishing sibling lots at once must not both read the other's old status (the project would
+    never close). Callers run inside their transaction."""
+    current = Project.objects.select_for_update().order_by().values_list("status", flat=True)
+    project.status = current.get(pk=project.pk)
+    status = _project_status(project, table)
+    if status != project.status:
+        project.status = status
+        Project.objects.filter(pk=project.pk).update(status=status)
+
+
 def _next_check(lot: Lot, table: lifecycle.Table) -> dt.datetime | None:
     """When the tick should look at the lot next: the time of the event that opens its next stage."""
     events = [table.events.get(s) for s in table.next_statuses(lot.status)]
@@ -553,10 +565,7 @@ def lot_transition(
         reason=reason,
         version=locked.version,
     )
-    status = _project_status(project, table)
-    if status != project.status:
-        project.status = status
-        project.save(update_fields=["status"])
+    refresh_project_status(project, table)
     audit.record(
         actor=actor,
         action="lot.transition",

@@ -32,7 +32,7 @@ from ggzy.core import clock
 from ggzy.core.errors import DomainError
 from ggzy.trading import lifecycle, selectors
 from ggzy.trading.models import Lot, LotEvent, LotTransition, Project
-from ggzy.trading.services.projects import _project_status
+from ggzy.trading.services.projects import refresh_project_status
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +170,7 @@ def _tick_lot(pk: int, now: dt.datetime, tables: dict[tuple[str, int], lifecycle
         lot.save(update_fields=fields)
         # The project's status changes only when a lot leaves draft or reaches a terminal status.
         if steps and (first == lifecycle.DRAFT or table.is_terminal(lot.status)):
-            # Locked before reading the lots' statuses: two ticks finishing sibling lots at once
-            # must not both read the other's old status (the project would never close).
-            current = Project.objects.select_for_update().order_by().values_list("status", flat=True)
-            project.status = current.get(pk=project.pk)
-            status = _project_status(project, table)
-            if status != project.status:
-                project.status = status
-                Project.objects.filter(pk=project.pk).update(status=status)
+            refresh_project_status(project, table)
         return len(steps)
 
 
