@@ -46,6 +46,8 @@ def test_demo_load_is_complete_and_idempotent():
     codes = {p.ruleset_code for p in Project.objects.all()}
     assert codes >= {rs.code for rs in rulesets_published() if not rs.code.startswith("other.")}
     assert Lot.objects.count() >= Project.objects.count() + 2  # two projects have two lots
+    stages = set(Lot.objects.values_list("status", flat=True))
+    assert "draft" not in stages and len(stages) >= 5, stages  # lots at different stages
     events = AuditEvent.objects.count()
     assert events > 200  # every demo row went through a service
     again = load()

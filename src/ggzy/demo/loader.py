@@ -3,6 +3,7 @@ what exists is kept, what is missing is added."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from ggzy.accounts import services as accounts
 from ggzy.accounts.models import DEFAULT_CATEGORIES, Department, OversightBody, OversightKind, ServiceCenter
+from ggzy.core import clock
 from ggzy.core.models import Region
 from ggzy.core.permissions import SYSTEM
 from ggzy.demo import data
@@ -143,8 +145,41 @@ def _load_projects(added: Counter, demo_entities: list) -> None:
             share = (Decimal(p.estimate) / len(p.lots)).quantize(Decimal("0.01"))
             amounts = [share] * (len(p.lots) - 1) + [Decimal(p.estimate) - share * (len(p.lots) - 1)]
             data["lots"] = [{"name": n, "estimate": str(a)} for n, a in zip(p.lots, amounts, strict=True)]
-        trading.project_register(data=data, actor=SYSTEM)
+        project = trading.project_register(data=data, actor=SYSTEM)
         added["projects"] += 1
+        for lot in project.lots.order_by("number"):
+            _open(lot, days_ago=STAGE_OFFSETS[added["lots_opened"] % len(STAGE_OFFSETS)])
+            added["lots_opened"] += 1
+    if added["lots_opened"]:
+        trading.tick_run()  # move the opened lots to the stage their dates have reached
+
+
+# Lots are opened this many days ago so the demo shows lots at different stages.
+STAGE_OFFSETS = [2, 10, 25, 45]
+ANCHOR_EVENTS = ("notice_published", "documents_issued", "predisclosure_start", "publicity_start")
+
+
+def _open(lot, *, days_ago: int) -> None:
+    """Schedule a demo lot from an opening date ``days_ago`` days back and publish its notice."""
+    from ggzy.trading import services as trading
+    from ggzy.trading.selectors import ruleset_version
+
+    project = lot.project
+    ruleset = ruleset_version(project.ruleset_code, project.ruleset_version)
+    known = {p.start_event for p in ruleset.periods} | {p.end_event for p in ruleset.periods}
+    known |= {s.event for s in ruleset.stages if s.event}
+    day = clock.today() - dt.timedelta(days=days_ago)
+    start = dt.datetime(day.year, day.month, day.day, 9, 30, tzinfo=clock.CHINA)
+    anchors = {e: start for e in ANCHOR_EVENTS if e in known} or {ruleset.stages[0].event: start}
+    trading.lot_schedule(lot=lot, anchors=anchors, actor=SYSTEM)
+    kind = "tender" if project.category in ("engineering", "procurement") else "listing"
+    trading.notice_publish(
+        project=project,
+        lot=lot,
+        kind=kind,
+        data={"资格要求": "具有独立法人资格，具备与本项目相适应的履约能力"},
+        actor=SYSTEM,
+    )
 
 
 def _place(region: Region) -> str:

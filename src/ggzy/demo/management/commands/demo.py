@@ -49,4 +49,5 @@ LABELS = {
     "entities": "市场主体",
     "accounts": "账户",
     "projects": "交易项目",
+    "lots_opened": "已发布公告的标段（包）",
 }
