@@ -9,7 +9,7 @@ from ggzy.accounts.models import ServiceCenter
 from ggzy.core.errors import DomainError
 from ggzy.core.models import Region
 from ggzy.trading import selectors
-from ggzy.trading.models import ItemKind
+from ggzy.trading.models import ItemKind, NoticeKind
 
 
 class _ServiceErrors:
@@ -62,3 +62,50 @@ class ProjectRegisterForm(_ServiceErrors, forms.Form):
 class LotAddForm(_ServiceErrors, forms.Form):
     name = forms.CharField(label="标段（包）名称", max_length=200, required=False)
     estimate = forms.CharField(label="估算金额（元）", max_length=30, required=False)
+
+
+SCHEDULE_EVENTS = ("notice_published", "documents_issued", "bid_deadline")
+SCHEDULE_REQUIRED = ("notice_published", "documents_issued")
+
+
+class LotScheduleForm(_ServiceErrors, forms.Form):
+    """Anchor times of a draft lot's timeline (event -> local date and time, China time)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for event in SCHEDULE_EVENTS:
+            label = selectors.event_label(event)
+            if event not in SCHEDULE_REQUIRED:
+                label += "（选填）"
+            self.fields[event] = forms.DateTimeField(
+                label=label,
+                required=False,
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for event in SCHEDULE_REQUIRED:
+            if event not in self.errors and not data.get(event):
+                self.add_error(event, f"请填写{selectors.event_label(event)}")
+        return data
+
+    def anchors(self) -> dict:
+        return {e: self.cleaned_data.get(e) for e in SCHEDULE_EVENTS if self.cleaned_data.get(e)}
+
+
+class NoticePublishForm(_ServiceErrors, forms.Form):
+    kind = forms.ChoiceField(label="公告类型", required=False)
+    qualification = forms.CharField(label="资格要求", max_length=2000, required=False)
+    free_text = forms.CharField(label="补充说明", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+
+    def __init__(self, *args, **kwargs):
+
+        super().__init__(*args, **kwargs)
+        amending = (NoticeKind.AMENDMENT, NoticeKind.CLARIFICATION)  # published through notice_amend
+        self.fields["kind"].choices = [(v, lbl) for v, lbl in NoticeKind.choices if v not in amending]
+
+    def service_data(self) -> dict:
+        qualification = self.cleaned_data.get("qualification", "")
+        return {"资格要求": qualification} if qualification else {}

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.selectors import role_holds
@@ -15,8 +17,8 @@ from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.models import Region
 from ggzy.entities.selectors import entity_of_user
 from ggzy.trading import selectors, services
-from ggzy.trading.forms import LotAddForm, ProjectRegisterForm
-from ggzy.trading.models import ProjectStatus
+from ggzy.trading.forms import LotAddForm, LotScheduleForm, NoticePublishForm, ProjectRegisterForm
+from ggzy.trading.models import NoticeKind, ProjectStatus
 
 PAGE_SIZE = 20
 
@@ -182,7 +184,6 @@ def lot_transition(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- notices (public) ----------------------------------------------------------------------------
 def notice_list(request: HttpRequest) -> HttpResponse:
-    from ggzy.trading.models import NoticeKind
 
     kind = request.GET.get("kind", "")
     kind = kind if kind in NoticeKind.values else ""
@@ -213,3 +214,112 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
         return _refused(request, exc.message, 404)
     amendments = notice.amendments.order_by("published_at", "id")
     return render(request, "trading/notice_detail.html", {"notice": notice, "amendments": amendments})
+
+
+# --- console: schedule a draft lot, publish a notice ---------------------------------------------
+def _lot_for_console(request, code):
+    try:
+        lot = selectors.lot_get(code)
+    except NotFound as exc:
+        return None, _refused(request, exc.message, 404)
+    project, refused = _project_for_console(request, lot.project.code)
+    return (lot if project else None), refused
+
+
+@login_required
+def console_lot_schedule(request: HttpRequest, code: str) -> HttpResponse:
+
+    lot, refused = _lot_for_console(request, code)
+    if refused:
+        return refused
+    form = LotScheduleForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lot_schedule(lot=lot, anchors=form.anchors(), actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, f"标段（包）“{lot.name}”的时间安排已保存。")
+            return redirect("trading:console_detail", code=lot.project.code)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "trading/console_schedule.html", {"lot": lot, "form": form}, status=status)
+
+
+FIELD_LABELS = {"title": "标题", "free_text": "补充说明", "资格要求": "资格要求"}
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` escaped, with each finding's ``text[start:end]`` wrapped in <mark>."""
+
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        start = max(start, pos)
+        if end <= start or end > len(text):
+            continue
+        out += [escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _fairness_view(findings: list[dict], texts: dict[str, str], reasons: dict[str, str]) -> dict:
+
+    fields = []
+    for field, text in texts.items():
+        spans = [(f["start"], f["end"]) for f in findings if f.get("field") == field]
+        if spans:
+            fields.append(
+                {"label": FIELD_LABELS.get(field, field), "html": mark_safe(_highlight(text, spans))}
+            )
+    codes, rows = set(), []
+    for f in findings:
+        label = FIELD_LABELS.get(f.get("field", ""), f.get("field", ""))
+        rows.append(
+            {**f, "field_label": label, "first": f["code"] not in codes, "reason": reasons.get(f["code"], "")}
+        )
+        codes.add(f["code"])
+    return {"fields": fields, "findings": rows}
+
+
+@login_required
+def console_notice_publish(request: HttpRequest, code: str) -> HttpResponse:
+
+    lot, refused = _lot_for_console(request, code)
+    if refused:
+        return refused
+    form = NoticePublishForm(request.POST or None)
+    context, status = {"lot": lot, "form": form, "fairness": None}, 200
+    if request.method == "POST" and form.is_valid():
+        reasons = {
+            k.removeprefix("reason:"): v.strip()
+            for k, v in request.POST.items()
+            if k.startswith("reason:") and v.strip()
+        }
+        try:
+            notice = services.notice_publish(
+                project=lot.project,
+                lot=lot,
+                kind=form.cleaned_data["kind"],
+                data=form.service_data(),
+                free_text=form.cleaned_data["free_text"],
+                overrides=reasons,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            status = exc.status
+            if exc.code == "notice.fairness":
+                form.add_error(None, "公告内容未通过公平竞争审查，请修改下列条款或逐条说明保留理由。")
+                texts = {
+                    "资格要求": form.cleaned_data["qualification"],
+                    "free_text": form.cleaned_data["free_text"],
+                }
+                context["fairness"] = _fairness_view(exc.details.get("findings", []), texts, reasons)
+            else:
+                form.show_error(exc)
+        else:
+            messages.success(request, f"公告“{notice.title}”已发布，公告编号{notice.number}。")
+            return redirect("trading:console_detail", code=lot.project.code)
+    return render(request, "trading/console_notice.html", context, status=status)
