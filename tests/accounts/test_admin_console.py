@@ -112,3 +112,27 @@ def test_console_menu_for_platform_admin_has_admin(client):
     client.force_login(boss)
     page = client.get("/console/").content.decode()
     assert "基础数据管理" in page and "不能查看保密交易信息" in page
+
+
+def test_admin_actions_go_through_services_and_report_each_row(client):
+    boss = _verified(Role.PLATFORM_ADMIN)
+    client.force_login(boss)
+    center = factories.service_center("140100")
+    locked = factories.user(Role.OPERATOR, service_center=center)
+    User.objects.filter(pk=locked.pk).update(failed_logins=5)
+    r = client.post(
+        "/admin/accounts/servicecenter/",
+        {"action": "deactivate", "_selected_action": [center.pk]},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert f"已停用{center}" in r.content.decode()
+    center.refresh_from_db()
+    assert center.active is False
+    assert AuditEvent.objects.filter(object_id=str(center.pk), actor_id=boss.pk).exists()
+    r = client.post(
+        "/admin/accounts/user/", {"action": "unlock", "_selected_action": [locked.pk]}, follow=True
+    )
+    assert f"已解锁{locked.username}" in r.content.decode()
+    locked.refresh_from_db()
+    assert locked.failed_logins == 0

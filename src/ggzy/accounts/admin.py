@@ -45,13 +45,15 @@ def _apply(form: forms.Form, errors) -> None:
         form.add_error(e.field if e.field in form.fields else None, e.message)
 
 
-def _report(modeladmin, request, call, ok: str) -> None:
-    try:
-        call()
-    except DomainError as exc:
-        modeladmin.message_user(request, exc.message, messages.ERROR)
-    else:
-        modeladmin.message_user(request, ok, messages.SUCCESS)
+def _each(modeladmin, request, queryset, call, ok) -> None:
+    """Run the service ``call(obj)`` for every selected row, reporting each result in Chinese."""
+    for obj in queryset:
+        try:
+            call(obj)
+        except DomainError as exc:
+            modeladmin.message_user(request, exc.message, messages.ERROR)
+        else:
+            modeladmin.message_user(request, ok(obj), messages.SUCCESS)
 
 
 # --- service centers ----------------------------------------------------------------------------
@@ -108,23 +110,23 @@ class ServiceCenterAdmin(MasterDataAdmin):
 
     @admin.action(description="停用所选交易服务中心")
     def deactivate(self, request, queryset):
-        for c in queryset:
-            _report(
-                self,
-                request,
-                lambda c=c: services.service_center_update(center=c, active=False, actor=request.user),
-                f"已停用{c}",
-            )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda c: services.service_center_update(center=c, active=False, actor=request.user),
+            lambda c: f"已停用{c}",
+        )
 
     @admin.action(description="启用所选交易服务中心")
     def activate(self, request, queryset):
-        for c in queryset:
-            _report(
-                self,
-                request,
-                lambda c=c: services.service_center_update(center=c, active=True, actor=request.user),
-                f"已启用{c}",
-            )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda c: services.service_center_update(center=c, active=True, actor=request.user),
+            lambda c: f"已启用{c}",
+        )
 
 
 # --- departments --------------------------------------------------------------------------------
@@ -200,13 +202,13 @@ class DepartmentAdmin(MasterDataAdmin):
 
     @admin.action(description="停用所选监督部门")
     def deactivate(self, request, queryset):
-        for d in queryset:
-            _report(
-                self,
-                request,
-                lambda d=d: services.department_update(department=d, active=False, actor=request.user),
-                f"已停用{d}",
-            )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda d: services.department_update(department=d, active=False, actor=request.user),
+            lambda d: f"已停用{d}",
+        )
 
 
 # --- oversight bodies ---------------------------------------------------------------------------
@@ -361,20 +363,20 @@ class UserAdmin(MasterDataAdmin):
 
     @admin.action(description="停用所选账户")
     def deactivate(self, request, queryset):
-        for u in queryset:
-            _report(
-                self,
-                request,
-                lambda u=u: services.user_deactivate(user=u, actor=request.user),
-                f"已停用{u.username}",
-            )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_deactivate(user=u, actor=request.user),
+            lambda u: f"已停用{u.username}",
+        )
 
     @admin.action(description="解除所选账户的登录锁定")
     def unlock(self, request, queryset):
-        for u in queryset:
-            _report(
-                self,
-                request,
-                lambda u=u: services.user_unlock(user=u, actor=request.user),
-                f"已解锁{u.username}",
-            )
+        _each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_unlock(user=u, actor=request.user),
+            lambda u: f"已解锁{u.username}",
+        )
