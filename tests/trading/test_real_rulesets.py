@@ -9,26 +9,12 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ggzy.core.permissions import SYSTEM
 from ggzy.supervision.models import Warning
 from ggzy.trading import lifecycle, selectors, services
 from ggzy.trading.models import Project
 from tests.trading import helpers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def real_rules(monkeypatch):
-    monkeypatch.undo()  # drop the test rule sets of conftest.py
-    from ggzy.rules.models import RuleSetVersion
-    from ggzy.rules.services import ruleset_sync_shipped
-
-    if not RuleSetVersion.objects.exists():  # a transactional test flushed the migration's rows
-        ruleset_sync_shipped(actor=SYSTEM, record_audit=False)
-    rulesets = selectors.rulesets_published()
-    assert len(rulesets) >= 17
-    return rulesets
 
 
 def test_every_shipped_rule_set_gives_a_sound_table(real_rules):

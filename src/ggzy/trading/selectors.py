@@ -14,13 +14,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from ggzy.core import clock
+from ggzy.core import selectors as core_selectors
+from ggzy.core.calendar import HolidayTable, provisional_note
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import allowed
 from ggzy.rules import events as rules_events
 from ggzy.rules import scope as rules_scope
 from ggzy.rules import selectors as rules_selectors
 from ggzy.rules.schema import RuleSet
-from ggzy.trading import lifecycle
+from ggzy.trading import lifecycle, timeline
 from ggzy.trading.models import Lot, LotEvent, Project
 
 
@@ -201,9 +204,71 @@ def table_of(project: Project) -> lifecycle.Table:
     return lifecycle.transition_table(ruleset_version(project.ruleset_code, project.ruleset_version))
 
 
-def lot_rows(project: Project, table: lifecycle.Table | None) -> list[dict[str, Any]]:
+def _source_label(basis: str) -> str:
+    """How a stored time was obtained (``LotEvent.basis`` starts with it), e.g. "操作人员确定"."""
+    return next((text for text in timeline.SOURCE_LABELS.values() if basis.startswith(text)), "")
+
+
+def _local_text(at: dt.datetime, seconds: bool) -> str:
+    return at.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def lot_schedule_rows(
+    lot: Lot, ruleset: RuleSet, holidays: HolidayTable, factor: int = 1, events: list[LotEvent] | None = None
+) -> list[dict[str, Any]]:
+    """The lot's computed timeline for its page (empty until it is scheduled): every event of the
+    rule set with its Beijing time, the stage it opens, each period ending at it with the article,
+    and provisional (暂定) and accelerated marks."""
+    known = set(timeline.events_of(ruleset))
+    stored = {e.event: e for e in (events if events is not None else lot.events.all()) if e.event in known}
+    if not stored:
+        return []
+    rows = timeline.schedule_rows(
+        ruleset,
+        {ev: e.at for ev, e in stored.items()},
+        holidays,
+        factor=factor,
+        provisional=[ev for ev, e in stored.items() if e.provisional],
+    )
+    out = []
+    for r in rows:
+        row = stored.get(r.event)
+        out.append(
+            {
+                "event": r.event,
+                "label": r.label,
+                "stage": r.stage or "",
+                "at": r.at,
+                "at_text": _local_text(r.at, r.accelerated) if r.at else "待定",
+                "source": _source_label(row.basis) if row else "",
+                "provisional": r.provisional,
+                "provisional_note": r.provisional_note,
+                "accelerated": r.accelerated,
+                "satisfied": r.satisfied,
+                "requirements": [
+                    {
+                        "text": q.text,
+                        "article": q.basis.label(),
+                        "satisfied": q.satisfied,
+                        "limit": q.limit,
+                        "provisional_note": provisional_note(q.provisional_years),
+                    }
+                    for q in r.requirements
+                ],
+            }
+        )
+    return out
+
+
+def lot_rows(
+    project: Project,
+    table: lifecycle.Table | None,
+    ruleset: RuleSet | None = None,
+    holidays: HolidayTable | None = None,
+) -> list[dict[str, Any]]:
     rows = []
     for lot in project.lots.order_by("number"):
+        events = list(lot.events.order_by("at", "id"))
         rows.append(
             {
                 "lot": lot,
@@ -238,23 +303,30 @@ def lot_rows(project: Project, table: lifecycle.Table | None) -> list[dict[str, 
                         "provisional": e.provisional,
                         "basis": e.basis,
                     }
-                    for e in lot.events.order_by("at", "id")
+                    for e in events
                 ],
+                "schedule": lot_schedule_rows(lot, ruleset, holidays, project.acceleration, events)
+                if ruleset is not None and holidays is not None
+                else [],
             }
         )
     return rows
 
 
-def project_detail(project: Project) -> dict[str, Any]:
-    """Everything the public project page and the API show (all of it public)."""
+def project_detail(project: Project, *, schedule: bool = False) -> dict[str, Any]:
+    """Everything the public project page and the API show (all of it public); with ``schedule``
+    each lot's row has its computed timeline (``lot_schedule_rows``, for the pages)."""
     try:
-        table = table_of(project)
+        ruleset = ruleset_version(project.ruleset_code, project.ruleset_version)
     except NotFound:
-        table = None
+        ruleset = table = None
+    else:
+        table = lifecycle.transition_table(ruleset)
+    holidays = core_selectors.holiday_table() if schedule and ruleset is not None else None
     return {
         "project": project,
         "table": table,
-        "lots": lot_rows(project, table),
+        "lots": lot_rows(project, table, ruleset, holidays),
         "statuses": [{"code": s, "label": table.label(s)} for s in table.statuses] if table else [],
     }
 

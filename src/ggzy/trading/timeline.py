@@ -33,7 +33,9 @@ from zoneinfo import ZoneInfo
 
 from ggzy.core import calendar as cal
 from ggzy.core.errors import FieldError, InvalidInput, invalid
+from ggzy.rules import events as rules_events
 from ggzy.rules.schema import Citation, Period, RuleSet
+from ggzy.trading import lifecycle
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_TIME = dt.time(9, 30)
@@ -56,13 +58,19 @@ PERIOD_TOO_LONG = "timeline.period_too_long"
 ORDER = "timeline.order"
 
 # Chinese names of the events, phrased to fit "X距Y不得少于N日". The rule set's event list
-# (ggzy.rules.events) is the reference; an event missing here is shown by its code.
+# (ggzy.rules.events) is the reference; an event missing here is shown by its label there.
 EVENT_LABELS = {
     "notice_published": "公告发布之日",
     "documents_issued": "招标文件开始发出之日",
     "documents_end": "文件发售（提供）截止时间",
+    "prequal_documents_issued": "资格预审文件开始发售之日",
+    "prequal_documents_end": "资格预审文件停止发售之日",
     "prequal_deadline": "资格预审申请文件提交截止时间",
     "prequal_result": "资格预审结果通知之日",
+    "bidding_start": "投标开始之日",
+    "report_delivered": "评审报告送交采购人之日",
+    "winner_confirmed": "确定中标（成交）人之日",
+    "contract_published": "合同公告之日",
     "bid_deadline": "投标截止时间",
     "opening": "开标时间",
     "evaluation_done": "评标（评审）结束之日",
@@ -86,7 +94,7 @@ RELATION_WORDS = {"min": "不得少于", "max": "不得超过", "exact": "应为
 
 
 def label(event: str) -> str:
-    return EVENT_LABELS.get(event, event)
+    return EVENT_LABELS.get(event) or rules_events.label(event)
 
 
 # --- small formatting helpers ----------------------------------------------------------------------
@@ -578,6 +586,212 @@ def require_lawful(
     found = check(ruleset, proposed_times, table, factor)
     if found:
         raise invalid([v.field_error() for v in found], "时间安排")
+
+
+# --- the timeline as people read it; the anchors an operator may choose ---------------------------
+
+
+def requirement_text(period: Period) -> str:
+    """What a period asks of its end event, for tables: e.g. "距招标文件开始发出之日不少于20日",
+    "距资格预审文件停止发售之日不少于5个工作日", "与投标截止时间同时", "不早于公示结束之日"."""
+    start = label(period.start_event)
+    if period.days == 0 and period.minutes == 0:
+        word = {"min": "不早于", "max": "不晚于", "exact": "与"}[period.relation]
+        return f"{word}{start}" + ("同时" if period.relation == "exact" else "")
+    if period.days == 0:
+        length = f"{period.minutes}分钟"
+    else:
+        length = f"{period.days}{'个工作日' if period.kind == cal.WORKING else '日'}"
+        length += f"{period.minutes}分钟" if period.minutes else ""
+    word = {"min": "不少于", "max": "不超过", "exact": "为"}[period.relation]
+    return f"距{start}{word}{length}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One period of the rule set ending at an event, applied to the times of a schedule.
+
+    ``bound`` is None (and ``satisfied`` None) while the period's start event has no time."""
+
+    period: Period
+    bound: Bound | None
+    satisfied: bool | None
+
+    @property
+    def text(self) -> str:
+        return requirement_text(self.period)
+
+    @property
+    def basis(self) -> Citation:
+        return self.period.basis
+
+    @property
+    def provisional_years(self) -> tuple[int, ...]:
+        return self.bound.provisional_years if self.bound else ()
+
+    @property
+    def limit(self) -> str:
+        """The limit for people: "最早2026年10月8日" / "最晚…" / "应为…" ("" without a bound)."""
+        if self.bound is None:
+            return ""
+        word = {"min": "最早", "max": "最晚", "exact": "应为"}[self.period.relation]
+        return word + self.bound.describe()
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One event of a lot's timeline as its page shows it."""
+
+    event: str
+    at: dt.datetime | None  # Beijing time; None: not determined yet (待定)
+    stage: str | None  # the label of the stage the lot enters at this event
+    requirements: tuple[Requirement, ...]  # the periods ending at this event
+    provisional_years: tuple[int, ...] = ()
+    provisional: bool = False  # provisional_years, or marked provisional when it was computed
+    accelerated: bool = False
+
+    @property
+    def label(self) -> str:
+        return rules_events.label(self.event)
+
+    @property
+    def provisional_note(self) -> str:
+        if self.provisional_years:
+            return cal.provisional_note(self.provisional_years)
+        return "（暂定）" if self.provisional else ""
+
+    @property
+    def satisfied(self) -> bool:
+        return all(r.satisfied is not False for r in self.requirements)
+
+    def at_text(self) -> str:
+        return cn_datetime(self.at, seconds=self.accelerated) if self.at else "待定"
+
+
+def schedule_rows(
+    ruleset: RuleSet,
+    times: Mapping[str, dt.datetime],
+    table: cal.HolidayTable,
+    *,
+    factor: int = 1,
+    provisional: Iterable[str] = (),
+) -> tuple[ScheduleRow, ...]:
+    """Every event of ``ruleset`` with its stored time (``times``), the stage it opens and each
+    period ending at it, checked against the times: ordered by time, events without a time last.
+
+    A row is provisional when one of its periods looked at a year without a published holiday
+    schedule, or when its event is in ``provisional`` (e.g. ``LotEvent.provisional``). The
+    floating ``amendment_published`` is listed only when it has a time."""
+    factor = _check_factor(factor)
+    known = _times(ruleset, times, "时间节点")
+    flagged = set(provisional)
+    stage_of = {s.event: s.label for s in ruleset.stages if s.event}
+    rows = []
+    for ev in _order(ruleset):
+        if ev in rules_events.FLOATING and ev not in known:
+            continue
+        at = known.get(ev)
+        reqs = []
+        for p in ruleset.periods:
+            if p.end_event != ev or (p.start_event in rules_events.FLOATING and p.start_event not in known):
+                continue
+            start = known.get(p.start_event)
+            if start is None:
+                reqs.append(Requirement(p, None, None))
+                continue
+            b = bound(p, start, table, factor=factor, time_of_day=at.time() if at else DEFAULT_TIME)
+            ok = None if at is None else (at >= start and _period_violation(p, b, at) is None)
+            reqs.append(Requirement(p, b, ok))
+        years = tuple(sorted({y for r in reqs for y in r.provisional_years}))
+        rows.append(
+            ScheduleRow(
+                ev, at, stage_of.get(ev), tuple(reqs), years, bool(years) or ev in flagged, factor > 1
+            )
+        )
+    rank = _display_rank(ruleset)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return tuple(sorted(rows, key=lambda r: (r.at is None, r.at or far, rank[r.event])))
+
+
+def _display_rank(ruleset: RuleSet) -> dict[str, int]:
+    """Events in their natural order for people: the mechanism's order of events
+    (``ggzy.rules.events.ORDER``), then the order of the period graph."""
+    graph = _order(ruleset)
+    size = len(graph)
+
+    def key(ev: str) -> tuple[int, int]:
+        pos = rules_events.position(ruleset.mechanism, ev)
+        return (pos if pos is not None else size + graph.index(ev), graph.index(ev))
+
+    return {ev: i for i, ev in enumerate(sorted(graph, key=key))}
+
+
+@dataclass(frozen=True)
+class AnchorField:
+    """An event the operator may fix when scheduling a lot, for a form."""
+
+    event: str
+    required: bool
+    requirements: tuple[Period, ...]  # the periods ending at it (the rules its time must follow)
+
+    @property
+    def label(self) -> str:
+        return rules_events.label(self.event)
+
+    def rules_text(self) -> list[str]:
+        """e.g. ["距招标文件开始发出之日不少于20日（《招标投标法》第二十四条）"]."""
+        return [f"{requirement_text(p)}（{p.basis.label()}）" for p in self.requirements]
+
+
+def anchor_fields(ruleset: RuleSet) -> tuple[AnchorField, ...]:
+    """The events an operator may fix when scheduling a lot of ``ruleset``: every event of its
+    timeline except the floating ``amendment_published`` (an amendment notice sets that), in their
+    natural order.
+
+    Required: the events that open the stages before the competition closes (the first stage
+    entered at a closing event, ``lifecycle.CLOSING_EVENTS``) and that no period computes from
+    another event, e.g. the notice and the documents of a tender, the predisclosure of a state
+    property transfer. Without them the lot could never enter those stages."""
+    incoming: dict[str, list[Period]] = defaultdict(list)
+    for p in ruleset.periods:
+        incoming[p.end_event].append(p)
+    opening_stages = []
+    for s in ruleset.stages:
+        if s.event in lifecycle.CLOSING_EVENTS:
+            break
+        if s.event:
+            opening_stages.append(s.event)
+    computed = {ev for ev, ps in incoming.items() if any(p.relation in ("min", "exact") for p in ps)}
+    required = {ev for ev in opening_stages if ev not in computed}
+    if not required and ruleset.stages and ruleset.stages[0].event:
+        required = {ruleset.stages[0].event}
+    rank = _display_rank(ruleset)
+    return tuple(
+        AnchorField(ev, ev in required, tuple(incoming[ev]))
+        for ev in sorted(rank, key=rank.__getitem__)
+        if ev not in rules_events.FLOATING
+    )
+
+
+def anchor_bounds(
+    ruleset: RuleSet,
+    anchors: Mapping[str, dt.datetime],
+    table: cal.HolidayTable,
+    *,
+    factor: int = 1,
+) -> dict[str, tuple[Bound | None, Bound | None]]:
+    """For every event: the binding (earliest, latest) bounds given the OTHER anchors (an event's
+    own anchor is ignored, events between are taken at their earliest), what a form shows beside
+    each field. One computation per anchored event, plus one for the rest."""
+    fixed = _times(ruleset, anchors, "时间节点")
+    shared = compute(ruleset, fixed, table, factor=factor)
+    out: dict[str, tuple[Bound | None, Bound | None]] = {}
+    for e in shared.events:
+        if e.event in fixed:
+            others = {ev: t for ev, t in fixed.items() if ev != e.event}
+            e = compute(ruleset, others, table, factor=factor)[e.event]
+        out[e.event] = (e.earliest, e.latest)
+    return out
 
 
 # --- amendments (澄清或者修改) ---------------------------------------------------------------------------

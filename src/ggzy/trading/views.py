@@ -57,7 +57,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(project) -> dict:
-    context = selectors.project_detail(project)
+    context = selectors.project_detail(project, schedule=True)
     context["region_name"] = Region.objects.filter(code=project.region_code).first()
     return context
 
