@@ -40,3 +40,26 @@ def sm3_cryptography(data: bytes) -> bytes:
 
 def backend() -> str:
     return "openssl-hashlib" if _PROTO is not None else "cryptography"
+
+
+class Sm3:
+    """Incremental SM3 (for files: update chunk by chunk, then ``digest()``)."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        self._h = _PROTO.copy() if _PROTO is not None else hashes.Hash(hashes.SM3())
+        self._done: bytes | None = None
+        if data:
+            self.update(data)
+
+    def update(self, data: bytes) -> None:
+        if self._done is not None:
+            raise ValueError("digest already taken")
+        self._h.update(data)
+
+    def digest(self) -> bytes:
+        if self._done is None:
+            self._done = self._h.digest() if _PROTO is not None else self._h.finalize()
+        return self._done
+
+    def hexdigest(self) -> str:
+        return self.digest().hex()
