@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ggzy.rules",
     "ggzy.trading",
     "ggzy.supervision",
+    "ggzy.experts",
     "ggzy.portal",
     "ggzy.demo",
 ]
@@ -225,6 +226,25 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GGZY_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# --- experts (docs/experts.md) -----------------------------------------------------------------
+# The platform data key for sealing data at rest (ggzy.crypto.sealing): GGZY_DATA_KEY (hex) or this
+# file; generated on first use outside production, required in production.
+GGZY_DATA_KEY_FILE = os.environ.get("GGZY_DATA_KEY_FILE", str(VAR_DIR / "data_key"))
+# Avoidance: no expert drawn more than K times in N days; none who evaluated for the same tenderer
+# within N days.
+GGZY_EXPERT_MAX_DRAWS = int(os.environ.get("GGZY_EXPERT_MAX_DRAWS", "3"))
+GGZY_EXPERT_MAX_DRAWS_DAYS = int(os.environ.get("GGZY_EXPERT_MAX_DRAWS_DAYS", "30"))
+GGZY_EXPERT_SAME_TENDERER_DAYS = int(os.environ.get("GGZY_EXPERT_SAME_TENDERER_DAYS", "90"))
+# Ratings (1-5): a rating whose mean is below POOR_SCORE is poor; POOR_COUNT poor ratings within
+# POOR_WINDOW_DAYS suspend the expert automatically.
+GGZY_EXPERT_POOR_SCORE = float(os.environ.get("GGZY_EXPERT_POOR_SCORE", "2.5"))
+GGZY_EXPERT_POOR_COUNT = int(os.environ.get("GGZY_EXPERT_POOR_COUNT", "2"))
+GGZY_EXPERT_POOR_WINDOW_DAYS = int(os.environ.get("GGZY_EXPERT_POOR_WINDOW_DAYS", "365"))
+# An invitation without an answer after this many minutes may be recorded as "no answer".
+GGZY_EXPERT_ANSWER_MINUTES = int(os.environ.get("GGZY_EXPERT_ANSWER_MINUTES", "30"))
+# Notification backend (SMS/voice): the logging backend writes to the "ggzy.sms" logger.
+GGZY_SMS_BACKEND = os.environ.get("GGZY_SMS_BACKEND", "ggzy.experts.notify.LoggingSmsBackend")
 
 GGZY_SITE_NAME = os.environ.get("GGZY_SITE_NAME", "山西省公共资源交易平台")
 GGZY_PROVINCE_CODE = os.environ.get("GGZY_PROVINCE_CODE", "140000")

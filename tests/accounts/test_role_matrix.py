@@ -47,7 +47,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "entity.manage_members": OWN,
         "trade.register": OWN,
     },
-    Role.EXPERT: {},
+    Role.EXPERT: {"expert.apply": EVERYWHERE},
     Role.OPERATOR: {  # of 太原市公共资源交易中心 (140100)
         "entity.register": EVERYWHERE,
         "entity.update": EVERYWHERE,
@@ -56,21 +56,30 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "trade.register": TAIYUAN,
         "trade.operate": TAIYUAN,
         "trade.read_confidential": TAIYUAN,
+        "expert.manage": EVERYWHERE,
+        "expert.view_pool": EVERYWHERE,
+        "expert.draw": TAIYUAN,
+        "expert.rate": TAIYUAN,
     },
     Role.SUPERVISOR: {  # of 太原市财政局 (140100, procurement)
         "entity.view_confidential": EVERYWHERE,
+        "expert.view_pool": EVERYWHERE,
+        "expert.rate": TAIYUAN_PROCUREMENT,
+        "expert.penalise": EVERYWHERE,
         "audit.view": TAIYUAN_PROCUREMENT,
         "trade.supervise": TAIYUAN_PROCUREMENT,
         "trade.read_confidential": TAIYUAN_PROCUREMENT,
     },
     Role.INSPECTOR: {
         "entity.view_confidential": EVERYWHERE,
+        "expert.view_pool": EVERYWHERE,
         "audit.view": EVERYWHERE,
         "audit.verify": EVERYWHERE,
         "trade.read_confidential": EVERYWHERE,
     },
     Role.AUDITOR: {
         "entity.view_confidential": EVERYWHERE,
+        "expert.view_pool": EVERYWHERE,
         "audit.view": EVERYWHERE,
         "audit.verify": EVERYWHERE,
         "trade.read_confidential": EVERYWHERE,
@@ -94,6 +103,11 @@ WRITE_PERMISSIONS = {
     "trade.register",
     "trade.operate",
     "trade.supervise",
+    "expert.apply",
+    "expert.manage",
+    "expert.draw",
+    "expert.rate",
+    "expert.penalise",
 }
 
 CASES = [(role, perm, key) for role in Role.values for perm in PERMISSIONS for key in OBJECTS]

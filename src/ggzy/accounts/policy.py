@@ -33,7 +33,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "entity.manage_members": OWN_ENTITY,
         "trade.register": OWN_ENTITY,
     },
-    Role.EXPERT: {},
+    Role.EXPERT: {"expert.apply": ALL},
     Role.OPERATOR: {
         # Any platform's counter may register or correct an entity for it: one registry, no
         # city-by-city re-registration (seed 三(六)).
@@ -44,21 +44,32 @@ MATRIX: dict[str, dict[str, str]] = {
         "trade.register": PLATFORM_SCOPE,
         "trade.operate": PLATFORM_SCOPE,
         "trade.read_confidential": PLATFORM_SCOPE,
+        # one province-wide pool (seed 三(四)): any platform's staff keep it; draws and ratings
+        # are for the platform's own lots
+        "expert.manage": ALL,
+        "expert.view_pool": ALL,
+        "expert.draw": PLATFORM_SCOPE,
+        "expert.rate": PLATFORM_SCOPE,
     },
     Role.SUPERVISOR: {
         "entity.view_confidential": ALL,
+        "expert.view_pool": ALL,
+        "expert.rate": SUPERVISION_SCOPE,
+        "expert.penalise": ALL,
         "audit.view": SUPERVISION_SCOPE,
         "trade.supervise": SUPERVISION_SCOPE,
         "trade.read_confidential": SUPERVISION_SCOPE,
     },
     Role.INSPECTOR: {
         "entity.view_confidential": ALL,
+        "expert.view_pool": ALL,
         "audit.view": ALL,
         "audit.verify": ALL,
         "trade.read_confidential": ALL,
     },
     Role.AUDITOR: {
         "entity.view_confidential": ALL,
+        "expert.view_pool": ALL,
         "audit.view": ALL,
         "audit.verify": ALL,
         "trade.read_confidential": ALL,

@@ -48,6 +48,12 @@ PERMISSIONS: dict[str, str] = {
     "trade.supervise": "监督交易（处理预警、投诉，查看监督信息）",
     "trade.read_confidential": "查看交易中的保密信息（开标前投标文件除外）",
     "rules.define": "定义其他公共资源交易方式和规则",
+    "expert.apply": "申请入选评标专家库",
+    "expert.manage": "管理评标专家库（审核、暂停、清退、导入导出）",
+    "expert.view_pool": "查看评标专家的身份和联系信息",
+    "expert.draw": "抽取评标专家",
+    "expert.rate": "评价评标专家",
+    "expert.penalise": "记录对评标专家的处理决定",
 }
 
 

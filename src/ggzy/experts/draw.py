@@ -1,0 +1,303 @@
+"""The verifiable expert draw. Pure module: no Django, no database; anyone can run it on the
+revealed data (``verify``) and get the same committee.
+
+1. Commitment, published before drawing::
+
+       commitment = SM3(seed ‖ SM3(canonical(snapshot)) ‖ SM3(canonical(criteria)))
+
+   ``seed``: 32 secret random bytes; ``snapshot``: the eligible pool (every expert that passed the
+   avoidance rules, with the facts the rules used); ``criteria``: the request (specialties, counts,
+   reserves, region rule, the avoided organisations).
+2. Randomness, at draw time::
+
+       randomness = SM3(seed ‖ public value ‖ request id)
+
+   The public value is the audit chain's head hash when the draw runs; it did not exist when the
+   commitment was published, so neither the operator (who cannot change the seed any more) nor
+   anyone who can influence the chain (who does not know the seed) can steer the result.
+3. Order: eligible experts sorted by ``SM3(randomness ‖ expert id)`` (ties impossible in practice,
+   broken by id). For each specialty in the request's order, the experts holding that specialty
+   (or one below it) and not already taken are taken in that order: the first ``count`` are
+   selected, the next ``reserves`` are the reserves. An expert who declined or did not answer is
+   skipped and the next in line moves up (``allocate`` is recomputed with the declines).
+
+Nothing here takes an expert as input other than through the snapshot, and no function accepts a
+chosen expert: there is no code path for naming one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ggzy.crypto.sm import sm3
+
+VERSION = 1
+REGION_RULES = {"local": "本地专家", "offsite": "异地专家（其他设区市）", "any": "不限地区"}
+
+
+# --- canonical forms ----------------------------------------------------------------------------
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def canonical_snapshot(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Snapshot rows in one order with sorted lists: ``{"id", "region", "specialties", "orgs"}``.
+
+    ``orgs``: the organisations the expert is tied to (employer and declared relationships and
+    interests, by USCC), so a verifier sees that none of them was avoided."""
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "id": str(r["id"]),
+                "region": str(r["region"]),
+                "specialties": sorted(set(r["specialties"])),
+                "orgs": sorted(set(r.get("orgs", ()))),
+            }
+        )
+    out.sort(key=lambda r: r["id"])
+    return out
+
+
+def canonical_criteria(criteria: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "request_id": str(criteria["request_id"]),
+        "lot_region": str(criteria["lot_region"]),
+        "region_rule": str(criteria["region_rule"]),
+        "specialties": [
+            {"code": str(s["code"]), "count": int(s["count"]), "reserves": int(s.get("reserves", 0))}
+            for s in criteria["specialties"]
+        ],
+        "avoid_orgs": sorted(set(criteria.get("avoid_orgs", ()))),
+    }
+
+
+def commitment(seed: bytes, snapshot: Sequence[Mapping[str, Any]], criteria: Mapping[str, Any]) -> str:
+    if len(seed) != 32:
+        raise ValueError("seed must be 32 bytes")
+    snap = sm3(canonical(canonical_snapshot(snapshot)))
+    crit = sm3(canonical(canonical_criteria(criteria)))
+    return sm3(seed + snap + crit).hex()
+
+
+def randomness(seed: bytes, public_value: str, request_id: str) -> bytes:
+    return sm3(seed + bytes.fromhex(public_value) + str(request_id).encode())
+
+
+def order(rand: bytes, expert_ids: Iterable[str]) -> list[str]:
+    return sorted(expert_ids, key=lambda i: (sm3(rand + str(i).encode()), str(i)))
+
+
+# --- rules a snapshot row must meet ------------------------------------------------------------------
+def region_ok(rule: str, lot_region: str, expert_region: str) -> bool:
+    """local: the lot's city (first 4 digits); offsite: any other city; any: anywhere."""
+    same_city = expert_region[:4] == lot_region[:4]
+    if rule == "local":
+        return same_city
+    if rule == "offsite":
+        return not same_city
+    if rule == "any":
+        return True
+    raise ValueError(f"unknown region rule {rule!r}")
+
+
+def holds(specialties: Iterable[str], wanted: str) -> bool:
+    """An expert holds ``wanted`` if one of its codes is it or lies below it (A0101 ⊃ A010101)."""
+    return any(s.startswith(wanted) for s in specialties)
+
+
+def row_problems(row: Mapping[str, Any], criteria: Mapping[str, Any]) -> list[str]:
+    """Why a snapshot row should not be in the eligible pool (empty when it may)."""
+    problems = []
+    avoided = set(criteria.get("avoid_orgs", ()))
+    hit = sorted(set(row.get("orgs", ())) & avoided)
+    if hit:
+        problems.append(f"专家{row['id']}与应回避单位{'、'.join(hit)}有关联")
+    if not region_ok(criteria["region_rule"], criteria["lot_region"], row["region"]):
+        problems.append(f"专家{row['id']}所在地区{row['region']}不符合地区规则")
+    if not any(holds(row["specialties"], s["code"]) for s in criteria["specialties"]):
+        problems.append(f"专家{row['id']}不具备所需专业")
+    return problems
+
+
+# --- allocation --------------------------------------------------------------------------------------
+@dataclass
+class Allocation:
+    selected: dict[str, list[str]] = field(default_factory=dict)  # specialty -> expert ids in order
+    reserves: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # declined / no answer, in order met
+    missing: dict[str, int] = field(default_factory=dict)  # specialty -> how many are missing
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "selected": self.selected,
+            "reserves": self.reserves,
+            "skipped": self.skipped,
+            "missing": self.missing,
+        }
+
+    def selected_ids(self) -> list[str]:
+        return [i for ids in self.selected.values() for i in ids]
+
+
+def allocate(
+    ranked: Sequence[str],
+    specialties_of: Mapping[str, Iterable[str]],
+    wanted: Sequence[Mapping[str, Any]],
+    declined: Iterable[str] = (),
+) -> Allocation:
+    """Walk ``ranked`` once per wanted specialty, as the module docstring says."""
+    declined = set(declined)
+    taken: set[str] = set()
+    out = Allocation()
+    held = {i: tuple(specialties_of[i]) for i in ranked}
+    for spec in wanted:
+        code, count, reserves = str(spec["code"]), int(spec["count"]), int(spec.get("reserves", 0))
+        sel: list[str] = []
+        res: list[str] = []
+        skip: list[str] = []
+        for i in ranked:
+            if len(sel) >= count and len(res) >= reserves:
+                break
+            if i in taken or not holds(held[i], code):
+                continue
+            taken.add(i)
+            if i in declined:
+                skip.append(i)
+            elif len(sel) < count:
+                sel.append(i)
+            else:
+                res.append(i)
+        out.selected[code], out.reserves[code], out.skipped[code] = sel, res, skip
+        if len(sel) < count:
+            out.missing[code] = count - len(sel)
+    return out
+
+
+def run(
+    *,
+    seed: bytes,
+    public_value: str,
+    snapshot: Sequence[Mapping[str, Any]],
+    criteria: Mapping[str, Any],
+    declined: Iterable[str] = (),
+) -> Allocation:
+    snap = canonical_snapshot(snapshot)
+    crit = canonical_criteria(criteria)
+    rand = randomness(seed, public_value, crit["request_id"])
+    ranked = order(rand, [r["id"] for r in snap])
+    return allocate(ranked, {r["id"]: r["specialties"] for r in snap}, crit["specialties"], declined)
+
+
+def shortage(snapshot: Sequence[Mapping[str, Any]], criteria: Mapping[str, Any]) -> dict[str, int]:
+    """Specialty -> how many eligible experts are missing for count + reserves, whatever the order
+    (a draw with a shortage is refused before any commitment)."""
+    snap = canonical_snapshot(snapshot)
+    crit = canonical_criteria(criteria)
+    alloc = allocate(
+        sorted(r["id"] for r in snap), {r["id"]: r["specialties"] for r in snap}, crit["specialties"]
+    )
+    out = {}
+    for s in crit["specialties"]:
+        got = len(alloc.selected[s["code"]]) + len(alloc.reserves[s["code"]])
+        need = s["count"] + s["reserves"]
+        if got < need:
+            out[s["code"]] = need - got
+    return out
+
+
+# --- verification ------------------------------------------------------------------------------------
+@dataclass
+class Verification:
+    ok: bool
+    problems: list[str]
+    commitment: str
+    selected: dict[str, list[str]]
+    reserves: dict[str, list[str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "commitment": self.commitment,
+            "selected": self.selected,
+            "reserves": self.reserves,
+        }
+
+
+def verify(record: Mapping[str, Any]) -> Verification:
+    """Recompute a revealed draw from its export (``export`` below) and compare every part.
+
+    Checks: the commitment opens with the seed, snapshot and criteria; every snapshot row meets the
+    rules (no avoided organisation, the region rule, a wanted specialty); the committee and the
+    reserves are exactly what the order gives with the recorded declines."""
+    problems: list[str] = []
+    try:
+        seed = bytes.fromhex(record["seed"])
+        snapshot = record["snapshot"]
+        criteria = record["criteria"]
+        recomputed = commitment(seed, snapshot, criteria)
+    except (KeyError, ValueError, TypeError) as e:
+        return Verification(False, [f"导出数据不完整或格式不正确：{e}"], "", {}, {})
+    if recomputed != record.get("commitment"):
+        problems.append("承诺值不符：公布的承诺值与揭示的种子、专家库快照和抽取条件重新计算的结果不一致")
+    crit = canonical_criteria(criteria)
+    if str(record.get("request_id", crit["request_id"])) != crit["request_id"]:
+        problems.append("抽取申请编号与抽取条件中的编号不一致")
+    ids = [str(r["id"]) for r in snapshot]
+    if len(ids) != len(set(ids)):
+        problems.append("专家库快照中有重复的专家")
+    for row in canonical_snapshot(snapshot):
+        problems.extend(row_problems(row, crit))
+    try:
+        alloc = run(
+            seed=seed,
+            public_value=record["public_value"],
+            snapshot=snapshot,
+            criteria=criteria,
+            declined=record.get("declined", ()),
+        )
+    except (KeyError, ValueError) as e:
+        return Verification(False, [*problems, f"无法重新抽取：{e}"], recomputed, {}, {})
+    if not set(record.get("declined", ())) <= set(ids):
+        problems.append("记录的谢绝专家不在专家库快照中")
+    if _norm(alloc.selected) != _norm(record.get("selected", {})):
+        problems.append("抽取结果不符：按公开算法重新抽取的评标专家与公布的名单不一致")
+    if _norm(alloc.reserves) != _norm(record.get("reserves", {})):
+        problems.append("备选专家不符：按公开算法重新抽取的备选专家与公布的名单不一致")
+    return Verification(not problems, problems, recomputed, alloc.selected, alloc.reserves)
+
+
+def _norm(d: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    return {str(k): [str(x) for x in v] for k, v in d.items()}
+
+
+def export(
+    *,
+    request_id: str,
+    seed: bytes,
+    public_value: str,
+    snapshot: Sequence[Mapping[str, Any]],
+    criteria: Mapping[str, Any],
+    declined: Iterable[str],
+    commitment_hex: str,
+    allocation: Allocation,
+) -> dict[str, Any]:
+    """The revealed draw as a JSON-able record that ``verify`` accepts."""
+    return {
+        "format": "ggzy-expert-draw",
+        "version": VERSION,
+        "request_id": request_id,
+        "commitment": commitment_hex,
+        "seed": seed.hex(),
+        "public_value": public_value,
+        "criteria": canonical_criteria(criteria),
+        "snapshot": canonical_snapshot(snapshot),
+        "declined": sorted(set(declined)),
+        "selected": allocation.selected,
+        "reserves": allocation.reserves,
+    }
