@@ -21,6 +21,8 @@ the tick runs once per round (it consumes the due rows); the best round is repor
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
 import datetime as dt
 import json
 import sys
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import backends, run_child, scratch, setup_django, verdict
 
 TARGET = 5.0
+PROFILE = os.environ.get("GGZY_BENCH_PROFILE", "")  # a path prefix: cProfile stats of each tick
 LOTS_PER_PROJECT = 5
 
 
@@ -153,9 +156,15 @@ def child(n_lots: int, n_due: int, rounds: int) -> dict:
                     Lot.objects.filter(pk=lot.pk).update(version=F("version"))
 
         t_select, t_update, t_per_lot = best(select), best(select_update), best(per_lot, 2)
+        profiler = cProfile.Profile() if PROFILE else None
         t = time.perf_counter()
+        if profiler:
+            profiler.enable()
         report = services.tick_run()
         t_tick = time.perf_counter() - t
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{PROFILE}.{connection.vendor}.{r}")
         assert (report.processed, report.transitions, report.errors) == (n_due, n_due, []), report
         assert not Lot.objects.filter(next_check_at__lte=now).exists()
         results.append((t_tick, t_select, t_update, t_per_lot))
@@ -192,6 +201,7 @@ def main() -> list[dict]:
     results = []
     for backend in backends():
         with scratch(backend) as env:
+            env["GGZY_BENCH_PROFILE"] = PROFILE
             r = run_child(__file__, env, "--lots", str(args.lots), "--due", str(args.due),
                           "--rounds", str(args.rounds))  # fmt: skip
         results.append(r)

@@ -76,3 +76,24 @@ def test_concurrent_appends_keep_seq_gap_free():
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, threads * per_thread + 1))
     assert verify_chain_unchecked().ok
+
+
+@pytest.mark.django_db
+def test_record_many_writes_the_same_chain_as_one_record_per_entry():
+    from ggzy.audit.services import record_many
+
+    entries = [
+        {"actor": "tick", "action": "demo.step", "object_type": "demo", "object_id": n, "summary": {"n": n}}
+        for n in range(3)
+    ]
+    with transaction.atomic():
+        head = AuditHead.objects.get(pk=1)
+        assert record_many(entries) == 3
+        assert record_many([]) == 0
+    events = list(AuditEvent.objects.filter(seq__gt=head.seq).order_by("seq"))
+    assert [e.seq for e in events] == [head.seq + 1, head.seq + 2, head.seq + 3]
+    assert [e.object_id for e in events] == ["0", "1", "2"]
+    assert events[0].prev_hash == head.hash
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert AuditHead.objects.get(pk=1).hash == events[-1].hash
+    assert verify_chain_unchecked().ok

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ggzy.audit import chain
 from ggzy.audit.models import AuditEvent, AuditHead
-from ggzy.core import clock
+from ggzy.core import bulk, clock
 
 
 class Actor(Protocol):
@@ -67,6 +67,65 @@ def _locked_head() -> tuple[int, str]:
     return int(row[0]), row[1]
 
 
+FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "project_ref",
+    "entity_ref",
+    "summary",
+    "prev_hash",
+    "hash",
+)
+
+
+def _event(
+    *,
+    seq: int,
+    prev_hash: str,
+    at: dt.datetime,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    summary: dict[str, Any] | None = None,
+    project_ref: str = "",
+    entity_ref: str = "",
+) -> tuple:
+    """The event at ``seq`` after ``prev_hash``, hashed: its values in the order of ``FIELDS``."""
+    actor_id, actor_label = _label(actor)
+    summary_text = chain.canonical_json(summary or {})
+    object_id = str(object_id)
+    hashed = (
+        seq,
+        at_text(at),
+        actor_id,
+        actor_label,
+        action,
+        object_type,
+        object_id,
+        project_ref,
+        entity_ref,
+        summary_text,
+    )
+    digest = chain.event_hash(prev_hash, hashed)
+    return (seq, at, *hashed[2:], prev_hash, digest)
+
+
+def _in_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the service's transaction")
+
+
+def _advance_head(seq: int, digest: str) -> None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_head_sql()[1], [seq, digest])
+
+
 def record(
     *,
     actor: Any,
@@ -78,43 +137,44 @@ def record(
     entity_ref: str = "",
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record must be called inside the service's transaction")
+    _in_transaction()
     head_seq, head_hash = _locked_head()
-    actor_id, actor_label = _label(actor)
-    at = clock.now()
-    summary_text = chain.canonical_json(summary or {})
-    seq = head_seq + 1
-    row = (
-        seq,
-        at_text(at),
-        actor_id,
-        actor_label,
-        action,
-        object_type,
-        str(object_id),
-        project_ref,
-        entity_ref,
-        summary_text,
-    )
-    digest = chain.event_hash(head_hash, row)
-    event = AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        actor_label=actor_label,
+    row = _event(
+        seq=head_seq + 1,
+        prev_hash=head_hash,
+        at=clock.now(),
+        actor=actor,
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=object_id,
+        summary=summary,
         project_ref=project_ref,
         entity_ref=entity_ref,
-        summary=summary_text,
-        prev_hash=head_hash,
-        hash=digest,
     )
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_head_sql()[1], [seq, digest])
+    event = AuditEvent(**dict(zip(FIELDS, row, strict=True)))
+    event.save(force_insert=True)
+    _advance_head(event.seq, event.hash)
     return event
+
+
+def record_many(entries: list[dict[str, Any]]) -> int:
+    """Append several events (each a dict of ``record``'s arguments) in order, with one lock of
+    the head, one multi-row insert and one head update: for jobs that make many changes in one
+    transaction (the tick). The chain is the same as ``record`` called once per entry. Returns
+    the number of events written."""
+    _in_transaction()
+    if not entries:
+        return 0
+    head_seq, prev = _locked_head()
+    at = clock.now()
+    rows = []
+    for offset, entry in enumerate(entries, start=1):
+        row = _event(seq=head_seq + offset, prev_hash=prev, at=at, **entry)
+        rows.append(row)
+        prev = row[-1]
+    bulk.insert(AuditEvent, FIELDS, rows)
+    _advance_head(rows[-1][0], prev)
+    return len(rows)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from ggzy.audit import services as audit
-from ggzy.core import clock
+from ggzy.core import bulk, clock
 from ggzy.core.errors import DomainError
 from ggzy.trading import lifecycle, selectors
 from ggzy.trading.models import Lot, LotEvent, LotTransition, Project
@@ -99,79 +99,143 @@ def plan(
     return steps, None
 
 
-def _lock_due(pk: int, now: dt.datetime) -> Lot | None:
-    """The lot, locked, if it is still due; None if another tick holds it or has just done it.
-    Only the lot row is locked (``of=("self",)``): ticks on sibling lots do not wait on each other."""
+TRANSITION_FIELDS = ("lot", "from_status", "to_status", "actor_id", "actor_label", "at", "reason", "version")
+LOT_FIELDS = ("status", "status_changed_at", "version", "next_check_at")
+BATCH = 500  # lots per transaction: large enough to amortise the commit, small enough to hold locks briefly
+
+
+@dataclass
+class _Lot:
+    """A due lot as locked by the batch (plain values: no model instances on the hot path)."""
+
+    pk: int
+    code: str
+    status: str
+    since: dt.datetime
+    version: int
+    project_id: int
+    project_code: str
+    tenderer: str
+    ruleset: tuple[str, int]
+
+
+def _lock_due(ids: list[int], now: dt.datetime) -> list[_Lot]:
+    """The lots of ``ids`` that are still due, locked until the transaction ends; a lot another
+    tick holds (PostgreSQL: ``SKIP LOCKED``) or has just processed is left out. Only lot rows are
+    locked (``OF self``): ticks on sibling lots do not wait on each other."""
     features = connection.features
     options: dict = {}
     if features.has_select_for_update_skip_locked:
         options["skip_locked"] = True
     if features.has_select_for_update_of:
         options["of"] = ("self",)
-    qs = Lot.objects.select_for_update(**options).select_related("project")
-    found = list(qs.filter(pk=pk, next_check_at__lte=now).order_by()[:1])
-    return found[0] if found else None
-
-
-def _record_transition(lot: Lot, project: Project, step: Step, from_status: str) -> None:
-    """One stage move at the event's time, the way ``lot_transition`` records it (the row is
-    locked by the caller; the caller saves the lot)."""
-    lot.status = step.to
-    lot.status_changed_at = step.at
-    lot.version += 1
-    LotTransition.objects.create(
-        lot=lot,
-        from_status=from_status,
-        to_status=step.to,
-        actor_id=None,
-        actor_label=ACTOR_LABEL,
-        at=step.at,
-        reason=REASON,
-        version=lot.version,
+    rows = (
+        Lot.objects.select_for_update(**options)
+        .filter(pk__in=ids, next_check_at__lte=now)
+        .order_by("id")
+        .values_list(
+            "id",
+            "code",
+            "status",
+            "status_changed_at",
+            "version",
+            "project_id",
+            "project__code",
+            "project__tenderer_uscc",
+            "project__ruleset_code",
+            "project__ruleset_version",
+        )
     )
-    audit.record(
-        actor=ACTOR,
-        action="lot.transition",
-        object_type="trading.lot",
-        object_id=lot.code,
-        summary={
-            "from": from_status,
-            "to": step.to,
-            "reason": REASON,
-            "version": lot.version,
-            "event": step.event,
-            "at": audit.at_text(step.at),
-        },
-        project_ref=project.code,
-        entity_ref=project.tenderer_uscc,
-    )
+    return [_Lot(*row[:8], ruleset=(row[8], row[9])) for row in rows]
 
 
-def _tick_lot(pk: int, now: dt.datetime, tables: dict[tuple[str, int], lifecycle.Table]) -> int | None:
-    """Process one lot in its own transaction. Returns the number of moves, None when skipped."""
+def _events_of(ids: list[int]) -> dict[int, dict[str, dt.datetime]]:
+    events: dict[int, dict[str, dt.datetime]] = {pk: {} for pk in ids}
+    for lot_id, event, at in (
+        LotEvent.objects.filter(lot_id__in=ids).order_by().values_list("lot_id", "event", "at")
+    ):
+        events[lot_id][event] = at
+    return events
+
+
+def _table(key: tuple[str, int], tables: dict[tuple[str, int], lifecycle.Table]) -> lifecycle.Table:
+    if key not in tables:
+        tables[key] = lifecycle.transition_table(selectors.ruleset_version(*key))
+    return tables[key]
+
+
+def _fail(report: TickReport, code: str, exc: Exception) -> None:
+    """One broken lot (e.g. its rule set is missing) is reported and stops no other."""
+    if isinstance(exc, DomainError):
+        report.errors.append((code, exc.code, exc.message))
+        log.warning("tick: lot %s: %s %s", code, exc.code, exc.message)
+    else:
+        report.errors.append((code, "tick.error", f"处理出错：{exc}"))
+        log.exception("tick: lot %s", code, exc_info=exc)
+
+
+def _tick_batch(
+    ids: list[int], now: dt.datetime, tables: dict[tuple[str, int], lifecycle.Table], report: TickReport
+) -> None:
+    """Process the due lots of ``ids`` in one transaction: lock them, plan each one's moves from
+    its events and the clock, then write every move with bulk statements — the transition rows,
+    the audit events (chained in order, one head lock), the lot rows — and refresh the projects
+    a move finished or started. A lot whose plan fails is reported and left untouched; a failing
+    write rolls the whole batch back and the caller retries its lots one at a time."""
     with transaction.atomic():
-        lot = _lock_due(pk, now)
-        if lot is None:
-            return None
-        project = lot.project
-        key = (project.ruleset_code, project.ruleset_version)
-        if key not in tables:
-            tables[key] = selectors.table_of(project)
-        table = tables[key]
-        events = dict(LotEvent.objects.filter(lot_id=lot.pk).order_by().values_list("event", "at"))
-        steps, next_check = plan(table, lot.status, lot.status_changed_at, events, now)
-        first = lot.status
-        for step in steps:
-            _record_transition(lot, project, step, lot.status)
-        lot.next_check_at = next_check
-        fields = ["next_check_at"]
-        if steps:
-            fields += ["status", "status_changed_at", "version"]
-        lot.save(update_fields=fields)
-        # The project's status changes only when a lot leaves draft or reaches a terminal status.
-        if steps and (first == lifecycle.DRAFT or table.is_terminal(lot.status)):
-            refresh_project_status(project, table)
-        return len(steps)
+        lots = _lock_due(ids, now)
+        events = _events_of([lot.pk for lot in lots])
+        transitions: list[tuple] = []
+        trail: list[dict] = []
+        updates: list[tuple] = []
+        refresh: dict[int, lifecycle.Table] = {}
+        advanced = moves = 0
+        for lot in lots:
+            try:
+                table = _table(lot.ruleset, tables)
+                steps, next_check = plan(table, lot.status, lot.since, events[lot.pk], now)
+            except Exception as exc:  # reported per lot
+                _fail(report, lot.code, exc)
+                continue
+            status, version, since = lot.status, lot.version, lot.since
+            for step in steps:
+                version += 1
+                transitions.append((lot.pk, status, step.to, None, ACTOR_LABEL, step.at, REASON, version))
+                trail.append(
+                    {
+                        "actor": ACTOR,
+                        "action": "lot.transition",
+                        "object_type": "trading.lot",
+                        "object_id": lot.code,
+                        "summary": {
+                            "from": status,
+                            "to": step.to,
+                            "reason": REASON,
+                            "version": version,
+                            "event": step.event,
+                            "at": audit.at_text(step.at),
+                        },
+                        "project_ref": lot.project_code,
+                        "entity_ref": lot.tenderer,
+                    }
+                )
+                status, since = step.to, step.at
+            updates.append((status, since, version, next_check, lot.pk))
+            if steps:
+                advanced += 1
+                moves += len(steps)
+                # A project's status changes only when a lot leaves draft or reaches a terminal status.
+                if lot.status == lifecycle.DRAFT or table.is_terminal(status):
+                    refresh[lot.project_id] = table
+        bulk.insert(LotTransition, TRANSITION_FIELDS, transitions)
+        audit.record_many(trail)
+        bulk.update(Lot, LOT_FIELDS, updates)
+        for project in Project.objects.filter(pk__in=list(refresh)).order_by("id"):
+            refresh_project_status(project, refresh[project.pk])
+    report.processed += len(updates)
+    report.skipped += len(ids) - len(lots)
+    report.advanced += advanced
+    report.transitions += moves
 
 
 def tick_run(*, now: dt.datetime | None = None, limit: int | None = None) -> TickReport:
@@ -188,23 +252,20 @@ def tick_run(*, now: dt.datetime | None = None, limit: int | None = None) -> Tic
     ids = list((due[:limit] if limit else due).values_list("id", flat=True))
     report.due = len(ids)
     tables: dict[tuple[str, int], lifecycle.Table] = {}
-    for pk in ids:
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
+        reported = len(report.errors)
         try:
-            moved = _tick_lot(pk, now, tables)
-        except Exception as exc:  # one broken lot (e.g. its rule set is missing) stops no other
-            code = Lot.objects.filter(pk=pk).values_list("code", flat=True).first() or str(pk)
-            if isinstance(exc, DomainError):
-                report.errors.append((code, exc.code, exc.message))
-                log.warning("tick: lot %s: %s %s", code, exc.code, exc.message)
-            else:
-                report.errors.append((code, "tick.error", f"处理出错：{exc}"))
-                log.exception("tick: lot %s", code)
-            continue
-        if moved is None:
-            report.skipped += 1
-            continue
-        report.processed += 1
-        if moved:
-            report.advanced += 1
-            report.transitions += moved
+            _tick_batch(batch, now, tables, report)
+        except Exception:  # a write failed: retry the batch one lot at a time, so one lot stops no other
+            log.warning(
+                "tick: batch of %d lots failed, retrying them one at a time", len(batch), exc_info=True
+            )
+            del report.errors[reported:]  # the retries report them again
+            for pk in batch:
+                try:
+                    _tick_batch([pk], now, tables, report)
+                except Exception as exc:  # reported per lot
+                    code = Lot.objects.filter(pk=pk).values_list("code", flat=True).first() or str(pk)
+                    _fail(report, code, exc)
     return report
