@@ -84,3 +84,21 @@ def test_wrong_role_is_refused(lot, role):
     with pytest.raises(PermissionDenied):
         services.lot_schedule(lot=lot, anchors={"bid_deadline": at(2026, 10, 9)}, actor=factories.user(role))
     assert not LotEvent.objects.filter(lot=lot).exists()
+
+
+def test_an_anchor_before_an_event_computed_from_the_others_is_refused(op, lot):
+    # the bid deadline is computed (documents + 20 days -> 10月8日); an opening chosen before it
+    # breaks the order of the stages even though no anchor contradicts another
+    anchors = {
+        "notice_published": at(2026, 9, 14),
+        "documents_issued": at(2026, 9, 14),
+        "opening": at(2026, 9, 30),
+    }
+    with (
+        time_machine.travel(dt.datetime(2026, 9, 2, 1, tzinfo=dt.UTC), tick=False),
+        pytest.raises(InvalidInput) as exc,
+    ):
+        services.lot_schedule(lot=lot, anchors=anchors, actor=op)
+    assert exc.value.code == "timeline.order" and exc.value.errors[0].field == "opening"
+    assert "2026年10月8日9:30" in exc.value.message
+    assert not LotEvent.objects.filter(lot=lot).exists()

@@ -156,21 +156,31 @@ def _load_projects(added: Counter, demo_entities: list) -> None:
 
 # Lots are opened this many days ago so the demo shows lots at different stages.
 STAGE_OFFSETS = [2, 10, 25, 45]
-ANCHOR_EVENTS = ("notice_published", "documents_issued", "predisclosure_start", "publicity_start")
 
 
 def _open(lot, *, days_ago: int) -> None:
     """Schedule a demo lot from an opening date ``days_ago`` days back and publish its notice."""
+    from ggzy.core.selectors import holiday_table
     from ggzy.trading import services as trading
+    from ggzy.trading import timeline
     from ggzy.trading.selectors import ruleset_version
 
     project = lot.project
     ruleset = ruleset_version(project.ruleset_code, project.ruleset_version)
-    known = {p.start_event for p in ruleset.periods} | {p.end_event for p in ruleset.periods}
-    known |= {s.event for s in ruleset.stages if s.event}
     day = clock.today() - dt.timedelta(days=days_ago)
     start = dt.datetime(day.year, day.month, day.day, 9, 30, tzinfo=clock.CHINA)
-    anchors = {e: start for e in ANCHOR_EVENTS if e in known} or {ruleset.stages[0].event: start}
+    # The events the schedule needs (those opening the stages before the competition closes), each
+    # at the start or, if later, when the events before it are over (e.g. an invited tender's
+    # documents after the prequalification deadline computed from its notice).
+    fields = timeline.anchor_fields(ruleset)
+    order = [f.event for f in fields]
+    table = holiday_table()
+    anchors: dict[str, dt.datetime] = {}
+    for f in fields:
+        if f.required:
+            tl = timeline.compute(ruleset, anchors, table, factor=project.acceleration)
+            before = [tl.at(ev) for ev in order[: order.index(f.event)] if ev in tl and tl.at(ev)]
+            anchors[f.event] = max([start, *before])
     trading.lot_schedule(lot=lot, anchors=anchors, actor=SYSTEM)
     kind = "tender" if project.category in ("engineering", "procurement") else "listing"
     trading.notice_publish(

@@ -8,7 +8,7 @@ from django.conf import settings
 from ggzy.accounts.models import ServiceCenter
 from ggzy.core.errors import DomainError
 from ggzy.core.models import Region
-from ggzy.trading import selectors
+from ggzy.trading import selectors, timeline
 from ggzy.trading.models import ItemKind, NoticeKind
 
 
@@ -64,35 +64,58 @@ class LotAddForm(_ServiceErrors, forms.Form):
     estimate = forms.CharField(label="估算金额（元）", max_length=30, required=False)
 
 
-SCHEDULE_EVENTS = ("notice_published", "documents_issued", "bid_deadline")
-SCHEDULE_REQUIRED = ("notice_published", "documents_issued")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class LotScheduleForm(_ServiceErrors, forms.Form):
-    """Anchor times of a draft lot's timeline (event -> local date and time, China time)."""
+    """The times an operator fixes in a draft lot's timeline (Beijing time): one field per event
+    the lot's rule set lets the operator choose (``timeline.anchor_fields``), named by the event,
+    so the service's errors (``field`` = event) land on their field. ``rows`` gives each field with
+    the periods its time must follow (with the articles) and its computed earliest / latest time."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ruleset, **kwargs):
         super().__init__(*args, **kwargs)
-        for event in SCHEDULE_EVENTS:
-            label = selectors.event_label(event)
-            if event not in SCHEDULE_REQUIRED:
-                label += "（选填）"
-            self.fields[event] = forms.DateTimeField(
-                label=label,
+        self.anchor_fields = timeline.anchor_fields(ruleset)
+        for a in self.anchor_fields:
+            self.fields[a.event] = forms.DateTimeField(
+                label=a.label + ("" if a.required else "（选填）"),
                 required=False,
-                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                input_formats=DATETIME_FORMATS,
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             )
 
     def clean(self):
         data = super().clean()
-        for event in SCHEDULE_REQUIRED:
-            if event not in self.errors and not data.get(event):
-                self.add_error(event, f"请填写{selectors.event_label(event)}")
+        for a in self.anchor_fields:
+            if a.required and a.event not in self.errors and not data.get(a.event):
+                self.add_error(a.event, f"请填写{a.label}时间")
         return data
 
     def anchors(self) -> dict:
-        return {e: self.cleaned_data.get(e) for e in SCHEDULE_EVENTS if self.cleaned_data.get(e)}
+        return {
+            a.event: self.cleaned_data[a.event] for a in self.anchor_fields if self.cleaned_data.get(a.event)
+        }
+
+    def typed_anchors(self) -> dict:
+        """The times entered so far that parse (for the computed minimums beside the fields)."""
+        out = {}
+        for a in self.anchor_fields:
+            raw = self[a.event].value()
+            if isinstance(raw, str) and raw.strip():
+                try:
+                    out[a.event] = self.fields[a.event].to_python(raw)
+                except forms.ValidationError:
+                    continue
+            elif raw:
+                out[a.event] = raw
+        return out
+
+    def rows(self, bounds: dict[str, dict[str, str]]) -> list[dict]:
+        """Each field with its rules and the earliest / latest lawful time computed from the others."""
+        return [
+            {"field": self[a.event], "rules": a.rules_text(), **bounds.get(a.event, {})}
+            for a in self.anchor_fields
+        ]
 
 
 class NoticePublishForm(_ServiceErrors, forms.Form):

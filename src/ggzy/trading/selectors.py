@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from ggzy.core import clock
 from ggzy.core import selectors as core_selectors
 from ggzy.core.calendar import HolidayTable, provisional_note
-from ggzy.core.errors import NotFound
+from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.permissions import allowed
 from ggzy.rules import events as rules_events
 from ggzy.rules import scope as rules_scope
@@ -213,26 +213,21 @@ def _local_text(at: dt.datetime, seconds: bool) -> str:
     return at.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def lot_schedule_rows(
-    lot: Lot, ruleset: RuleSet, holidays: HolidayTable, factor: int = 1, events: list[LotEvent] | None = None
+def schedule_table(
+    ruleset: RuleSet,
+    times: dict[str, dt.datetime],
+    holidays: HolidayTable,
+    factor: int = 1,
+    *,
+    provisional: Any = (),
+    sources: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The lot's computed timeline for its page (empty until it is scheduled): every event of the
-    rule set with its Beijing time, the stage it opens, each period ending at it with the article,
-    and provisional (暂定) and accelerated marks."""
-    known = set(timeline.events_of(ruleset))
-    stored = {e.event: e for e in (events if events is not None else lot.events.all()) if e.event in known}
-    if not stored:
-        return []
-    rows = timeline.schedule_rows(
-        ruleset,
-        {ev: e.at for ev, e in stored.items()},
-        holidays,
-        factor=factor,
-        provisional=[ev for ev, e in stored.items() if e.provisional],
-    )
+    """A timeline as its pages show it (``trading/_lot_timeline.html``): every event of the rule
+    set with its Beijing time, the stage it opens, each period ending at it with the article, and
+    provisional (暂定) and accelerated marks. ``sources``: event -> how its time was obtained."""
+    sources = sources or {}
     out = []
-    for r in rows:
-        row = stored.get(r.event)
+    for r in timeline.schedule_rows(ruleset, times, holidays, factor=factor, provisional=provisional):
         out.append(
             {
                 "event": r.event,
@@ -240,7 +235,7 @@ def lot_schedule_rows(
                 "stage": r.stage or "",
                 "at": r.at,
                 "at_text": _local_text(r.at, r.accelerated) if r.at else "待定",
-                "source": _source_label(row.basis) if row else "",
+                "source": sources.get(r.event, ""),
                 "provisional": r.provisional,
                 "provisional_note": r.provisional_note,
                 "accelerated": r.accelerated,
@@ -258,6 +253,91 @@ def lot_schedule_rows(
             }
         )
     return out
+
+
+def lot_schedule_rows(
+    lot: Lot, ruleset: RuleSet, holidays: HolidayTable, factor: int = 1, events: list[LotEvent] | None = None
+) -> list[dict[str, Any]]:
+    """The lot's stored timeline for its pages (``schedule_table``; empty until it is scheduled)."""
+    known = set(timeline.events_of(ruleset))
+    stored = {e.event: e for e in (events if events is not None else lot.events.all()) if e.event in known}
+    if not stored:
+        return []
+    return schedule_table(
+        ruleset,
+        {ev: e.at for ev, e in stored.items()},
+        holidays,
+        factor,
+        provisional=[ev for ev, e in stored.items() if e.provisional],
+        sources={ev: _source_label(e.basis) for ev, e in stored.items()},
+    )
+
+
+def ruleset_of(project: Project) -> RuleSet:
+    """The project's own rule set version."""
+    return ruleset_version(project.ruleset_code, project.ruleset_version)
+
+
+def lot_anchor_times(lot: Lot) -> dict[str, dt.datetime]:
+    """The times the operator chose when the lot was scheduled (Beijing time, naive, for a form)."""
+    chosen = timeline.SOURCE_LABELS[timeline.ANCHOR]
+    return {
+        e.event: e.at.astimezone(clock.CHINA).replace(tzinfo=None)
+        for e in lot.events.all()
+        if e.basis.startswith(chosen)
+    }
+
+
+@dataclass(frozen=True)
+class SchedulePreview:
+    """What the scheduling form shows before anything is stored."""
+
+    bounds: dict[str, dict[str, str]]  # event -> {"earliest": ..., "latest": ...} (with the article)
+    errors: list[Any]  # FieldError per violation (as ``services.lot_schedule`` would refuse them)
+    rows: list[dict[str, Any]]  # the timeline the anchors give (``schedule_table``)
+
+
+def _bound_text(b: timeline.Bound | None) -> str:
+    if b is None:
+        return ""
+    return f"{b.describe()}（{b.basis.label()}）{provisional_note(b.provisional_years)}"
+
+
+def schedule_preview(lot: Lot, anchors: dict[str, dt.datetime]) -> SchedulePreview:
+    """The earliest and latest lawful time of every event given the other anchors, the violations
+    and the resulting timeline: no write (the service checks again when the operator saves)."""
+    project = lot.project
+    ruleset = ruleset_of(project)
+    holidays = core_selectors.holiday_table()
+    factor = project.acceleration
+    fixed = {
+        ev: t if t.tzinfo else t.replace(tzinfo=clock.CHINA) for ev, t in anchors.items() if t is not None
+    }
+    try:
+        bounds = timeline.anchor_bounds(ruleset, fixed, holidays, factor=factor)
+        errors: list[Any] = []
+        try:
+            tl = timeline.lawful_timeline(ruleset, fixed, holidays, factor)
+        except DomainError as exc:
+            errors = list(exc.errors or [exc])
+            tl = timeline.compute(ruleset, fixed, holidays, factor=factor)
+    except DomainError as exc:
+        return SchedulePreview({}, list(exc.errors or [exc]), [])
+    rows = []
+    if fixed:
+        rows = schedule_table(
+            ruleset,
+            tl.times_by_event(),
+            holidays,
+            factor,
+            provisional=[e.event for e in tl.events if e.provisional],
+            sources={e.event: timeline.SOURCE_LABELS[e.source] for e in tl.events},
+        )
+    return SchedulePreview(
+        {ev: {"earliest": _bound_text(lo), "latest": _bound_text(hi)} for ev, (lo, hi) in bounds.items()},
+        errors,
+        rows,
+    )
 
 
 def lot_rows(

@@ -588,6 +588,37 @@ def require_lawful(
         raise invalid([v.field_error() for v in found], "时间安排")
 
 
+def lawful_timeline(
+    ruleset: RuleSet,
+    anchors: Mapping[str, dt.datetime],
+    table: cal.HolidayTable,
+    factor: int = 1,
+    *,
+    times: Mapping[str, dt.time] | None = None,
+) -> Timeline:
+    """The timeline the ``anchors`` give, or ``InvalidInput`` with one field error per problem
+    (``field`` = the event): the anchors break a period or the order among themselves; an event
+    has no lawful time (``timeline.conflict``: its earliest is after its latest); or an anchor
+    breaks a period or the order against the events computed from the others (e.g. an opening
+    chosen before the computed bid deadline, a candidate publicity before it)."""
+    require_lawful(ruleset, anchors, table, factor)
+    tl = compute(ruleset, anchors, table, factor=factor, times=times)
+    conflicts = [
+        FieldError(
+            "timeline.conflict",
+            f"{e.label}没有合法的时间：最早{e.earliest.describe()}（{e.earliest.basis.label()}），"
+            f"最晚{e.latest.describe()}（{e.latest.basis.label()}）",
+            e.event,
+        )
+        for e in tl.events
+        if e.conflict and e.earliest is not None and e.latest is not None
+    ]
+    if conflicts:
+        raise invalid(conflicts, "时间安排")
+    require_lawful(ruleset, tl.times_by_event(), table, factor)
+    return tl
+
+
 # --- the timeline as people read it; the anchors an operator may choose ---------------------------
 
 

@@ -228,24 +228,49 @@ def _lot_for_console(request, code):
 
 @login_required
 def console_lot_schedule(request: HttpRequest, code: str) -> HttpResponse:
-
+    """Schedule a draft lot: a field per event its rule set lets the operator fix, the periods and
+    the computed earliest / latest time beside each; "试算" previews without storing."""
     lot, refused = _lot_for_console(request, code)
     if refused:
         return refused
-    form = LotScheduleForm(request.POST or None)
-    status = 200
+    try:
+        ruleset = selectors.ruleset_of(lot.project)
+    except NotFound as exc:
+        return _refused(request, exc.message, 404)
+    form = LotScheduleForm(request.POST or None, ruleset=ruleset, initial=selectors.lot_anchor_times(lot))
+    status, preview_rows = 200, []
     if request.method == "POST" and form.is_valid():
-        try:
-            services.lot_schedule(lot=lot, anchors=form.anchors(), actor=request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
+        if request.POST.get("action") == "preview":
+            preview = selectors.schedule_preview(lot, form.anchors())
+            for e in preview.errors:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            preview_rows = preview.rows
         else:
-            messages.success(request, f"标段（包）“{lot.name}”的时间安排已保存。")
-            return redirect("trading:console_detail", code=lot.project.code)
+            try:
+                services.lot_schedule(lot=lot, anchors=form.anchors(), actor=request.user)
+            except DomainError as exc:
+                if exc.status == 403:
+                    return _refused(request, exc.message)
+                form.show_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, f"标段（包）“{lot.name}”的时间安排已保存。")
+                return redirect("trading:console_detail", code=lot.project.code)
     elif request.method == "POST":
         status = 400
-    return render(request, "trading/console_schedule.html", {"lot": lot, "form": form}, status=status)
+    bounds = selectors.schedule_preview(lot, form.typed_anchors()).bounds
+    return render(
+        request,
+        "trading/console_schedule.html",
+        {
+            "lot": lot,
+            "project": lot.project,
+            "form": form,
+            "rows": form.rows(bounds),
+            "row": {"name": lot.name, "schedule": preview_rows},
+        },
+        status=status,
+    )
 
 
 FIELD_LABELS = {"title": "标题", "free_text": "补充说明", "资格要求": "资格要求"}

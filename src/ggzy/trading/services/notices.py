@@ -102,7 +102,9 @@ def lot_schedule(*, lot: Lot, anchors: Mapping[str, Any], actor: Any) -> Lot:
     """Compute and store the lot's timeline from the operator's ``anchors`` (event -> time).
 
     Refused (nothing written) when a date breaks a period of the rule set: the message cites the
-    article and names the earliest (or latest) lawful date (``timeline.period_too_short`` …).
+    article and names the earliest (or latest) lawful date (``timeline.period_too_short`` …); the
+    anchors are checked among themselves, then against the events computed from them (an opening
+    chosen before the computed bid deadline is refused too). Each error names its event (``field``).
     Only a lot still in "draft" is scheduled here; later changes go through ``notice_amend``."""
     locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
     project = locked.project
@@ -116,17 +118,7 @@ def lot_schedule(*, lot: Lot, anchors: Mapping[str, Any], actor: Any) -> Lot:
     fixed = _parse_anchors(anchors)
     table = core_selectors.holiday_table()
     factor = project.acceleration
-    timeline.require_lawful(ruleset, fixed, table, factor)
-    tl = timeline.compute(ruleset, fixed, table, factor=factor)
-    conflicts = [e for e in tl.events if e.conflict]
-    if conflicts:
-        e = conflicts[0]
-        raise InvalidInput(
-            "timeline.conflict",
-            f"{e.label}没有合法的时间：最早{e.earliest.describe()}（{e.earliest.basis.label()}），"
-            f"最晚{e.latest.describe()}（{e.latest.basis.label()}）",
-            field=e.event,
-        )
+    tl = timeline.lawful_timeline(ruleset, fixed, table, factor)
     now = clock.now()
     rows = _store_events(locked, tl, now)
     locked.next_check_at = _next_check(locked, selectors.table_of(project))
