@@ -76,7 +76,7 @@ def expert_search(*, viewer: Any, q: str = "", status: str = "", specialty: str 
     if status:
         qs = qs.filter(status=status)
     if specialty:
-        qs = qs.filter(expert_specialties__specialty_id__startswith=specialty.upper()).distinct()
+        qs = qs.filter(expert_specialties__specialty__code__startswith=specialty.upper()).distinct()
     return qs.order_by("code")
 
 
@@ -204,8 +204,9 @@ def eligible_pool(
     today = clock.local_now().date()
     q = Q()
     for code in wanted:
-        q |= Q(specialty_id__startswith=code)
-    links = ExpertSpecialty.objects.filter(q, expert__status=ExpertStatus.ACTIVE)
+        q |= Q(code__startswith=code)
+    codes = list(Specialty.objects.filter(q).values_list("code", flat=True))
+    links = ExpertSpecialty.objects.filter(specialty_id__in=codes, expert__status=ExpertStatus.ACTIVE)
     if region_rule == "local":
         links = links.filter(expert__region_code__startswith=lot_region[:4])
     elif region_rule == "offsite":
