@@ -96,6 +96,7 @@ def _mount() -> None:
     from ggzy.audit.api import router as audit_router
     from ggzy.core.api import router as core_router
     from ggzy.entities.api import router as entities_router
+    from ggzy.experts.api import router as experts_router
     from ggzy.rules.api import router as rules_router
     from ggzy.supervision.api import router as supervision_router
     from ggzy.trading.api import router as trading_router
@@ -109,6 +110,7 @@ def _mount() -> None:
     api.add_router("/rules", rules_router, auth=api_auth)  # public reads say auth=None
     api.add_router("/trading", trading_router, auth=api_auth)
     api.add_router("/supervision", supervision_router, auth=api_auth)
+    api.add_router("/experts", experts_router, auth=api_auth)  # public reads say auth=None
 
 
 _mount()

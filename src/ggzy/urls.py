@@ -18,5 +18,6 @@ urlpatterns = [
     path("projects/", include("ggzy.trading.urls")),
     path("notices/", include("ggzy.trading.notice_urls")),
     path("supervision/", include("ggzy.supervision.urls")),
+    path("experts/", include("ggzy.experts.urls")),
     path("", include("ggzy.portal.urls")),
 ]
