@@ -111,6 +111,9 @@ def load(stdout=None) -> Counter:
             accounts.user_create(role=a.role, totp_secret=a.totp_secret, actor=SYSTEM, **common, **orgs)
         added["accounts"] += 1
     _load_projects(added, demo_entities)
+    from ggzy.demo import experts as demo_experts
+
+    demo_experts.load(added)
     return added
 
 

@@ -13,6 +13,7 @@ from ggzy.experts.services.draws import (
 )
 from ggzy.experts.services.notify import dispatch as notifications_dispatch
 from ggzy.experts.services.pool import (
+    expert_account_link,
     expert_apply,
     expert_import,
     expert_penalise,
@@ -31,6 +32,7 @@ __all__ = [
     "draw_commit",
     "draw_reveal",
     "draw_run",
+    "expert_account_link",
     "expert_apply",
     "expert_import",
     "expert_penalise",

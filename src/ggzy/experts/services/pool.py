@@ -567,3 +567,25 @@ def expert_import(*, text: str, actor: Any) -> dict[str, Any]:
         summary={"added": added, "skipped": len(records) - added},
     )
     return {"added": added, "skipped": len(records) - added}
+
+
+@transaction.atomic
+def expert_account_link(*, expert: Expert, user: Any, actor: Any) -> Expert:
+    """Link an imported expert to its expert account (so it can answer invitations online)."""
+    require(actor, "expert.manage")
+    if getattr(user, "role", "") != "expert":
+        raise InvalidInput("expert.not_expert_account", "只能关联评标专家角色的账户")
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    if expert.user_id is not None or Expert.objects.filter(user=user).exists():
+        raise Conflict("expert.account_linked", "该专家或该账户已关联")
+    expert.user = user
+    expert.version += 1
+    expert.save(update_fields=["user", "version"])
+    audit.record(
+        actor=actor,
+        action="expert.account_link",
+        object_type="experts.expert",
+        object_id=expert.code,
+        summary={"user": user.pk},
+    )
+    return expert

@@ -50,4 +50,7 @@ LABELS = {
     "accounts": "账户",
     "projects": "交易项目",
     "lots_opened": "已发布公告的标段（包）",
+    "specialties": "评标专业",
+    "experts": "评标专家",
+    "expert_draws": "已公开验证的专家抽取",
 }
