@@ -99,6 +99,7 @@ def _mount() -> None:
     from ggzy.experts.api import router as experts_router
     from ggzy.rules.api import router as rules_router
     from ggzy.supervision.api import router as supervision_router
+    from ggzy.tendering.api import router as tendering_router
     from ggzy.trading.api import router as trading_router
 
     # core and audit may not import accounts (import-linter): their routers get the platform's
@@ -110,6 +111,7 @@ def _mount() -> None:
     api.add_router("/rules", rules_router, auth=api_auth)  # public reads say auth=None
     api.add_router("/trading", trading_router, auth=api_auth)
     api.add_router("/supervision", supervision_router, auth=api_auth)
+    api.add_router("/tendering", tendering_router)  # public reads say auth=None
     api.add_router("/experts", experts_router, auth=api_auth)  # public reads say auth=None
 
 

@@ -5,6 +5,7 @@ GGZY_SECRET_KEY       required in production; development keeps a generated key 
 GGZY_DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/ggzy; default SQLite at var/ggzy.sqlite3
 GGZY_REDIS_URL        e.g. redis://127.0.0.1:6379/0; enables the Redis channel layer and cache
 GGZY_VAR_DIR          where the SQLite file, keys, uploads and mail outbox live (default ./var)
+GGZY_SIGNING_KEY_FILE the platform's SM2 signing key (PEM); required in production
 GGZY_ALLOWED_HOSTS    comma-separated host names (production)
 GGZY_CLOCK_FACTOR     accelerated clock for demos and end-to-end tests (refused in production)
 GGZY_CLOCK_ANCHOR     ISO time the accelerated clock starts from (default: var/clock-anchor)
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "ggzy.rules",
     "ggzy.trading",
     "ggzy.supervision",
+    "ggzy.tendering",
     "ggzy.experts",
     "ggzy.portal",
     "ggzy.demo",
@@ -245,6 +247,13 @@ GGZY_EXPERT_POOR_WINDOW_DAYS = int(os.environ.get("GGZY_EXPERT_POOR_WINDOW_DAYS"
 GGZY_EXPERT_ANSWER_MINUTES = int(os.environ.get("GGZY_EXPERT_ANSWER_MINUTES", "30"))
 # Notification backend (SMS/voice): the logging backend writes to the "ggzy.sms" logger.
 GGZY_SMS_BACKEND = os.environ.get("GGZY_SMS_BACKEND", "ggzy.experts.notify.LoggingSmsBackend")
+
+# --- the platform signing key (docs/crypto.md) ----------------------------------------------------
+# SM2 key (PKCS#8 PEM) that signs receipts and tree heads: generated on first use outside production;
+# production must name an existing file (the system check ggzy.E101 and every use refuse otherwise).
+GGZY_SIGNING_KEY_FILE = os.environ.get(
+    "GGZY_SIGNING_KEY_FILE", "" if PRODUCTION else str(VAR_DIR / "keys" / "platform-sm2.pem")
+)
 
 GGZY_SITE_NAME = os.environ.get("GGZY_SITE_NAME", "山西省公共资源交易平台")
 GGZY_PROVINCE_CODE = os.environ.get("GGZY_PROVINCE_CODE", "140000")

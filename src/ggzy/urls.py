@@ -18,6 +18,8 @@ urlpatterns = [
     path("projects/", include("ggzy.trading.urls")),
     path("notices/", include("ggzy.trading.notice_urls")),
     path("supervision/", include("ggzy.supervision.urls")),
+    path("receipts/", include("ggzy.tendering.receipt_urls")),
+    path("tendering/", include("ggzy.tendering.urls")),
     path("experts/", include("ggzy.experts.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -16,6 +16,7 @@ MENU: list[tuple[str, str, str | set | None]] = [
     ("批量导入市场主体", "entities:import", "entity.import"),
     ("交易项目办理", "trading:console_list", "trade.register"),
     ("登记交易项目", "trading:register", "trade.register"),
+    ("投标公钥", "tendering:keys", "entity.manage_members"),
     ("预警处理", "supervision:warnings", "trade.supervise"),
     ("评标专家库", "experts:console_pool", "expert.view_pool"),
     ("专家抽取", "experts:console_draws", "expert.draw"),

@@ -1,0 +1,169 @@
+"""Reads of the tendering app: bidder keys, the receipt log, proofs, the platform key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ggzy.core.errors import InvalidInput, NotFound
+from ggzy.core.permissions import allowed
+from ggzy.crypto import merkle, platform, sm2
+from ggzy.tendering import receiptlog
+from ggzy.tendering.models import BidderKey, ReceiptLogEntry, ReceiptLogHead, ReceiptLogNode, SignedTreeHead
+
+
+# --- bidder keys ---------------------------------------------------------------------------------
+def can_manage_keys(actor: Any, entity: Any) -> bool:
+    """The entity's administrator manages its bid keys (who holds the right to manage its accounts)."""
+    return allowed(actor, "entity.manage_members", entity)
+
+
+def keys_of(entity: Any) -> QuerySet[BidderKey]:
+    """All keys an entity ever registered, newest first (public: public keys are public)."""
+    return BidderKey.objects.filter(entity_id=entity.pk).order_by("-registered_at", "-id")
+
+
+def active_keys(entity: Any) -> QuerySet[BidderKey]:
+    return keys_of(entity).filter(revoked_at__isnull=True)
+
+
+def bidder_key_get(fingerprint: str) -> BidderKey:
+    found = BidderKey.objects.select_related("entity").filter(fingerprint=(fingerprint or "").lower()).first()
+    if found is None:
+        raise NotFound("bidder_key.not_found", "未找到该公钥")
+    return found
+
+
+def public_key_of(key: BidderKey) -> sm2.PublicKey:
+    return sm2.load_public_key(key.public_key_pem)
+
+
+# --- platform key --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlatformKey:
+    pem: str
+    fingerprint: str
+    algorithm: str = "SM2 (GB/T 32918), SM3, ID 1234567812345678"
+
+
+def platform_key() -> PlatformKey:
+    pk = platform.public_key()
+    return PlatformKey(pem=pk.to_pem(), fingerprint=pk.fingerprint())
+
+
+# --- the receipt log -----------------------------------------------------------------------------
+def node_fetch(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
+    """Stored subtree hashes by (level, index): one query per level touched, O(log n) rows."""
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
+    found: dict[merkle.Key, bytes] = {}
+    for level, indexes in by_level.items():
+        rows = ReceiptLogNode.objects.filter(level=level, index__in=indexes).values_list("index", "hash")
+        for idx, h in rows:
+            found[(level, idx)] = bytes.fromhex(h)
+    missing = keys - found.keys()
+    if missing:
+        raise RuntimeError(f"receipt log nodes missing: {sorted(missing)[:5]}")
+    return found
+
+
+def log_size() -> int:
+    head = ReceiptLogHead.objects.filter(pk=1).first()
+    return head.size if head else 0
+
+
+def sth_document(sth: SignedTreeHead) -> dict[str, Any]:
+    body = receiptlog.sth_body(
+        tree_size=sth.tree_size, root_hash=sth.root_hash, timestamp=sth.timestamp_text, key=sth.key
+    )
+    return {**body, "signature": sth.signature}
+
+
+def sth_latest() -> SignedTreeHead | None:
+    return SignedTreeHead.objects.order_by("-tree_size").first()
+
+
+def sth_get(tree_size: int) -> SignedTreeHead:
+    found = SignedTreeHead.objects.filter(tree_size=tree_size).first()
+    if found is None:
+        raise NotFound("receipt_log.no_sth", f"没有树大小为 {tree_size} 的签名树头")
+    return found
+
+
+def sth_history() -> QuerySet[SignedTreeHead]:
+    return SignedTreeHead.objects.order_by("-tree_size")
+
+
+def entry_get(*, position: int | None = None, leaf_hash: str = "") -> ReceiptLogEntry:
+    qs = ReceiptLogEntry.objects.all()
+    if position is not None:
+        found = qs.filter(position=position).first()
+    elif leaf_hash:
+        found = qs.filter(leaf_hash=leaf_hash.strip().lower()).first()
+    else:
+        raise InvalidInput("receipt_log.lookup_required", "请提供日志位置或叶子哈希")
+    if found is None:
+        raise NotFound("receipt_log.not_found", "回执日志中没有这一条目")
+    return found
+
+
+def _size_or_latest(tree_size: int | None) -> int:
+    size = log_size()
+    if tree_size is None:
+        return size
+    if not 1 <= tree_size <= size:
+        raise InvalidInput("receipt_log.bad_size", f"树大小应在 1 到 {size} 之间")
+    return tree_size
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    entry: ReceiptLogEntry
+    tree_size: int
+    proof: list[str]
+    sth: SignedTreeHead
+
+
+def inclusion(*, position: int | None = None, leaf_hash: str = "", tree_size: int | None = None) -> Inclusion:
+    """The audit path of an entry in the tree of ``tree_size`` leaves (default: the latest)."""
+    entry = entry_get(position=position, leaf_hash=leaf_hash)
+    size = _size_or_latest(tree_size)
+    if entry.position >= size:
+        raise InvalidInput("receipt_log.not_yet_in_tree", f"第 {entry.position} 条不在大小为 {size} 的树中")
+    proof = merkle.inclusion_proof(entry.position, size, node_fetch)
+    return Inclusion(entry, size, [p.hex() for p in proof], sth_get(size))
+
+
+@dataclass(frozen=True)
+class Consistency:
+    first: SignedTreeHead
+    second: SignedTreeHead
+    proof: list[str]
+
+
+def consistency(first: int, second: int | None = None) -> Consistency:
+    second = _size_or_latest(second)
+    if not 1 <= first <= second:
+        raise InvalidInput("receipt_log.bad_size", f"第一个树大小应在 1 到 {second} 之间")
+    proof = merkle.consistency_proof(first, second, node_fetch)
+    return Consistency(sth_get(first), sth_get(second), [p.hex() for p in proof])
+
+
+def receipt_of(entry: ReceiptLogEntry) -> dict[str, Any]:
+    """The signed receipt of a stored entry (confidential: for the bidder and supervisors)."""
+    body = receiptlog.receipt_body(
+        kind=entry.kind,
+        position=entry.position,
+        received_at=receiptlog.at_text(entry.received_at),
+        ciphertext_sm3=entry.ciphertext_sm3,
+        lot=entry.lot_code,
+        bidder=entry.bidder_uscc,
+        salt=entry.salt,
+        tree_size=entry.tree_size,
+        root_hash=entry.root_hash,
+        key=sth_get(entry.tree_size).key,
+    )
+    return {**body, "signature": entry.receipt_signature}

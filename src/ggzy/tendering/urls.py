@@ -1,0 +1,8 @@
+from django.urls import path
+
+from ggzy.tendering import views
+
+app_name = "tendering"
+urlpatterns = [
+    path("keys/", views.keys, name="keys"),
+]
