@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path

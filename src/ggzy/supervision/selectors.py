@@ -8,16 +8,8 @@ from django.db.models import Q, QuerySet
 
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import allowed, require
+from ggzy.core.regions import region_prefix
 from ggzy.supervision.models import Warning
-
-
-def region_prefix(code: str) -> str:
-    """The code prefix of a region's subtree (GB/T 2260): 140000 -> 14, 140100 -> 1401, 140105 -> 140105."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def warnings_for(user: Any, *, open_only: bool = True) -> QuerySet[Warning]:
