@@ -16,7 +16,7 @@ from ggzy.core.choices import Category
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.models import Region
 from ggzy.entities.selectors import entity_of_user
-from ggzy.trading import selectors, services
+from ggzy.trading import notice_fields, selectors, services
 from ggzy.trading.forms import LotAddForm, LotScheduleForm, NoticePublishForm, ProjectRegisterForm
 from ggzy.trading.models import NoticeKind, ProjectStatus
 
@@ -273,9 +273,6 @@ def console_lot_schedule(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-FIELD_LABELS = {"title": "标题", "free_text": "补充说明", "资格要求": "资格要求"}
-
-
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` escaped, with each finding's ``text[start:end]`` wrapped in <mark>."""
 
@@ -297,11 +294,11 @@ def _fairness_view(findings: list[dict], texts: dict[str, str], reasons: dict[st
         spans = [(f["start"], f["end"]) for f in findings if f.get("field") == field]
         if spans:
             fields.append(
-                {"label": FIELD_LABELS.get(field, field), "html": mark_safe(_highlight(text, spans))}
+                {"label": notice_fields.path_label(field), "html": mark_safe(_highlight(text, spans))}
             )
     codes, rows = set(), []
     for f in findings:
-        label = FIELD_LABELS.get(f.get("field", ""), f.get("field", ""))
+        label = notice_fields.path_label(f.get("field", ""))
         rows.append(
             {**f, "field_label": label, "first": f["code"] not in codes, "reason": reasons.get(f["code"], "")}
         )

@@ -27,7 +27,7 @@ from ggzy.core import selectors as core_selectors
 from ggzy.core.errors import Conflict, FieldError, InvalidInput, invalid
 from ggzy.core.permissions import require
 from ggzy.rules.schema import RuleSet
-from ggzy.trading import fairness, lifecycle, selectors, timeline
+from ggzy.trading import fairness, lifecycle, notice_fields, selectors, timeline
 from ggzy.trading.models import Lot, LotEvent, Notice, NoticeKind, Project
 from ggzy.trading.services.projects import _actor_ref, _next_check, lot_transition
 
@@ -238,6 +238,15 @@ def _create(
         raise InvalidInput("notice.data_invalid", "公告内容应为结构化字段", field="data")
     if lot is not None and lot.project_id != project.pk:
         raise InvalidInput("notice.lot_mismatch", "标段（包）不属于该项目", field="lot")
+    bare = notice_fields.unlabelled(data)
+    if bare:
+        raise InvalidInput(
+            "notice.field_unlabelled",
+            f"公告字段{'、'.join(f'“{k}”' for k in bare[:10])}没有中文名称：请使用中文字段名，"
+            "或平台规定的字段（见公告字段说明）",
+            field="data",
+            details={"fields": bare},
+        )
     free_text = str(free_text or "")
     if len(free_text) > FREE_TEXT_MAX:
         raise InvalidInput(
@@ -273,6 +282,7 @@ def _create(
             "title": title,
             "number": number,
             "data": stored,
+            "fields": notice_fields.display(stored),
             "free_text": clean,
             "amends": amends,
             "published_at": now,
