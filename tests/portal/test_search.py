@@ -148,3 +148,32 @@ def test_reindex_rebuilds_the_index_and_is_audited(notices):
     call_command("search", "reindex")
     assert numbers("道路") == [notices["road"].number]
     assert AuditEvent.objects.filter(action="search.reindex").exists()
+
+
+def test_feeds_per_category_and_region(client, notices):
+    rss = client.get(reverse("portal:feed")).content.decode()
+    assert rss.startswith("<?xml") and "<rss" in rss
+    assert all(n.number in rss for n in notices.values())
+    by_category = client.get(reverse("portal:feed_category", args=["procurement"])).content.decode()
+    assert notices["procure"].number in by_category and notices["road"].number not in by_category
+    assert "政府采购交易公告" in by_category
+    atom = client.get(reverse("portal:feed_region_atom", args=["140200"])).content.decode()
+    assert "<feed" in atom and notices["school"].number in atom and notices["road"].number not in atom
+    assert client.get(reverse("portal:feed_category", args=["nonsense"])).status_code == 404
+    assert client.get(reverse("portal:feed_region", args=["99"])).status_code == 404
+
+
+def test_sitemap_lists_notices_and_projects(client, notices):
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-notices.xml" in index
+    page = client.get("/sitemap-notices.xml").content.decode()
+    assert all(f"/notices/{n.number}/" in page for n in notices.values())
+    assert (
+        f"/projects/{notices['road'].project.code}/" in client.get("/sitemap-projects.xml").content.decode()
+    )
+
+
+def test_home_page_shows_the_latest_notices_by_category(client, notices):
+    page = client.get("/").content.decode()
+    assert notices["road"].title in page and notices["procure"].title in page
+    assert "更多政府采购公告" in page

@@ -7,7 +7,16 @@ from ggzy.portal import selectors
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    """The home page: the latest notices of each category, links by city, feeds."""
+    latest = [
+        (value, label, selectors.notice_search("", selectors.Filters(category=value), page_size=5).hits)
+        for value, label in Category.choices
+    ]
+    return render(
+        request,
+        "portal/home.html",
+        {"latest": [row for row in latest if row[2]], "cities": [r[:2] for r in selectors.region_options()]},
+    )
 
 
 @login_required
