@@ -206,13 +206,12 @@ def eligible_pool(
     for code in wanted:
         q |= Q(code__startswith=code)
     codes = list(Specialty.objects.filter(q).values_list("code", flat=True))
-    links = ExpertSpecialty.objects.filter(specialty_id__in=codes, expert__status=ExpertStatus.ACTIVE)
-    if region_rule == "local":
-        links = links.filter(expert__region_code__startswith=lot_region[:4])
-    elif region_rule == "offsite":
-        links = links.exclude(expert__region_code__startswith=lot_region[:4])
+    # the specialty index first (a few hundred rows), then those experts by primary key, where the
+    # status and region rules apply
     specs: dict[int, list[str]] = defaultdict(list)
-    for eid, code in links.values_list("expert_id", "specialty_id"):
+    for eid, code in ExpertSpecialty.objects.filter(specialty_id__in=codes).values_list(
+        "expert_id", "specialty_id"
+    ):
         specs[eid].append(code)
     pool = Pool(rows=[])
     if not specs:
@@ -234,10 +233,13 @@ def eligible_pool(
     rows = []
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
+        experts = Expert.objects.filter(pk__in=chunk, status=ExpertStatus.ACTIVE)
+        if region_rule == "local":
+            experts = experts.filter(region_code__startswith=lot_region[:4])
+        elif region_rule == "offsite":
+            experts = experts.exclude(region_code__startswith=lot_region[:4])
         rows.extend(
-            Expert.objects.filter(pk__in=chunk).values_list(
-                "pk", "code", "region_code", "employer_uscc", "department_id", "declarations"
-            )
+            experts.values_list("pk", "code", "region_code", "employer_uscc", "department_id", "declarations")
         )
     rows.sort(key=lambda r: r[1])
     for pk, code, region, employer, dept, declarations in rows:

@@ -241,34 +241,35 @@ def _allocate(d: Draw, declined: Iterable[str]) -> drawing.Allocation:
 def _invite_new(d: Draw, result: dict[str, Any], now: dt.datetime) -> list[str]:
     """Invite every selected expert not yet invited; returns their codes."""
     new = []
+    invitations = []
     for spec, codes in result["selected"].items():
         for code in codes:
             if code in result["answers"]:
                 continue
             result["answers"][code] = InvitationStatus.SENT
             result["invited"].append(code)
-            Invitation.objects.create(
-                draw=d,
-                expert_tag=sealing.tag("expert", code),
-                sealed=sealing.seal_json(
-                    {"expert": code, "specialty": spec}, context=f"experts.invitation:{d.code}"
-                ),
-                status=InvitationStatus.SENT,
-                sent_at=now,
+            sealed = sealing.seal_json(
+                {"expert": code, "specialty": spec}, context=f"experts.invitation:{d.code}"
+            )
+            invitations.append(
+                Invitation(
+                    draw=d,
+                    expert_tag=sealing.tag("expert", code),
+                    sealed=sealed,
+                    status=InvitationStatus.SENT,
+                    sent_at=now,
+                )
             )
             new.append(code)
+    Invitation.objects.bulk_create(invitations)
     phones = dict(Expert.objects.filter(code__in=new).values_list("code", "phone"))
-    for code in new:
-        notify.enqueue(
-            purpose="expert.invitation",
-            ref=d.code,
-            recipient=phones.get(code, ""),
-            text=(
-                f"【{settings.GGZY_SITE_NAME}】您已被随机抽取为评标专家（抽取编号{d.code}），"
-                f"请在{settings.GGZY_EXPERT_ANSWER_MINUTES}分钟内登录平台“我的抽取通知”确认是否参加。"
-            ),
-            now=now,
-        )
+    text = (
+        f"【{settings.GGZY_SITE_NAME}】您已被随机抽取为评标专家（抽取编号{d.code}），"
+        f"请在{settings.GGZY_EXPERT_ANSWER_MINUTES}分钟内登录平台“我的抽取通知”确认是否参加。"
+    )
+    notify.enqueue_many(
+        purpose="expert.invitation", ref=d.code, messages=[(phones.get(c, ""), text) for c in new], now=now
+    )
     return new
 
 
@@ -305,7 +306,7 @@ def draw_run(*, draw: Draw, actor: Any) -> Draw:
     d.status = DrawStatus.DRAWN
     d.version += 1
     d.save(update_fields=["public_value", "draw_seq", "drawn_at", "sealed_result", "status", "version"])
-    transaction.on_commit(notify.dispatch)
+    transaction.on_commit(notify.dispatch_later)
     return d
 
 
@@ -352,7 +353,7 @@ def invitation_answer(*, invitation_id: int, accept: bool, actor: Any) -> Invita
         summary={"invitation": inv.pk, "accepted": accept, "missing": result["missing"]},
         project_ref=d.lot.project.code,
     )
-    transaction.on_commit(notify.dispatch)
+    transaction.on_commit(notify.dispatch_later)
     return inv
 
 
@@ -388,7 +389,7 @@ def invitation_no_answer(*, draw: Draw, actor: Any) -> int:
         summary={"no_answer": len(late), "missing": result["missing"]},
         project_ref=d.lot.project.code,
     )
-    transaction.on_commit(notify.dispatch)
+    transaction.on_commit(notify.dispatch_later)
     return len(late)
 
 

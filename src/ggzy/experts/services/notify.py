@@ -27,6 +27,23 @@ def enqueue(*, purpose: str, ref: str, recipient: str, text: str, now: dt.dateti
     return n
 
 
+def enqueue_many(*, purpose: str, ref: str, messages: list[tuple[str, str]], now: dt.datetime) -> None:
+    rows = []
+    for recipient, text in messages:
+        n = Notification(purpose=purpose, ref=ref, created_at=now)
+        n.sealed = sealing.seal_json({"to": recipient, "text": text}, context=_context(n))
+        rows.append(n)
+    Notification.objects.bulk_create(rows)
+
+
+def dispatch_later() -> None:
+    """After commit: hand the sending to a background task (the request does not wait for the
+    SMS gateway)."""
+    from ggzy.experts.tasks import enqueue_send
+
+    enqueue_send()
+
+
 def dispatch() -> int:
     """Send every pending notification once; returns how many were sent. Each row is claimed in
     its own short transaction (safe to run from several processes)."""
