@@ -305,6 +305,9 @@ def _create(
         fairness_findings=findings,
         fairness_overrides=kept,
     )
+    from ggzy.portal.services import notice_index
+
+    notice_index(notice)  # searchable exactly when it is public, in the same transaction
     return notice, findings, {o["code"]: o for o in kept}
 
 
