@@ -15,8 +15,7 @@ from ggzy.core import holidays
 from ggzy.trading import services
 from ggzy.trading import timeline as tl
 from tests.trading import helpers
-from tests.trading.rulesets import SEALED
-from tests.trading.timeline_rules import ENGINEERING_OPEN
+from tests.trading.rulesets import ENGINEERING_OPEN, SEALED
 
 pytestmark = pytest.mark.django_db
 CN = tl.CHINA

@@ -12,7 +12,7 @@ from ggzy.core import holidays
 from ggzy.core.errors import InvalidInput
 from ggzy.rules.schema import Citation, Period, RuleSet, Stage
 from ggzy.trading import timeline as tl
-from tests.trading.timeline_rules import AUCTION_TIMED, ENGINEERING_OPEN, PROCUREMENT_OPEN
+from tests.trading.rulesets import AUCTION_TIMED, ENGINEERING_OPEN, PROCUREMENT_OPEN
 
 TABLE = holidays.default_table()  # chinese_calendar data for 2026, provisional fixed holidays for 2027
 CN = tl.CHINA

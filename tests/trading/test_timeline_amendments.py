@@ -13,7 +13,7 @@ from ggzy.core import holidays
 from ggzy.core.errors import InvalidInput
 from ggzy.rules.schema import Citation, Period, RuleSet
 from ggzy.trading import timeline as tl
-from tests.trading.timeline_rules import ENGINEERING_OPEN, PREQUAL, PROCUREMENT_OPEN
+from tests.trading.rulesets import ENGINEERING_OPEN, PREQUAL, PROCUREMENT_OPEN
 
 TABLE = holidays.default_table()
 CN = tl.CHINA
