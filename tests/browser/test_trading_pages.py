@@ -29,6 +29,9 @@ def test_project_and_notice_pages(page):
     text = page.locator("main").inner_text()
     assert project.code in text
     assert "交易流程" in text
+    # the lot's computed timeline: the period each time satisfies and its article
+    schedule = page.locator("table.trade-schedule").inner_text()
+    assert "距招标文件开始发出之日不少于20日" in schedule and "《招标投标法》第二十四条" in schedule
     page.goto(page.base_url + "/notices/")
     page.get_by_role("link", name=notice.title).first.click()
     text = page.locator("main").inner_text()
