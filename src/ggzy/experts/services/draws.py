@@ -49,6 +49,18 @@ CLOSED_LOT_STATUSES = ("terminated", "failed")
 MAX_PER_SPECIALTY = 50
 
 
+class _ConcealedExpert:
+    """Who answers an invitation, as written to the audit trail: the expert's identity stays
+    confidential until the draw is revealed (the trail is readable by inspectors and auditors).
+    The invitation id in the event links it to the revealed answers afterwards."""
+
+    pk = None
+    is_authenticated = True
+
+    def audit_label(self) -> str:
+        return "评标专家（身份在评标结束后随抽取数据公开）"
+
+
 def _label(actor: Any) -> str:
     return actor.audit_label() if hasattr(actor, "audit_label") else str(actor)
 
@@ -346,7 +358,7 @@ def invitation_answer(*, invitation_id: int, accept: bool, actor: Any) -> Invita
     inv.save(update_fields=["status", "answered_at"])
     result = _answer(d, expert.code, inv.status, now)
     audit.record(
-        actor=actor,
+        actor=_ConcealedExpert(),
         action="expert.invitation_answer",
         object_type="experts.draw",
         object_id=d.code,
