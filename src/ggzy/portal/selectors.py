@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection
@@ -12,7 +13,7 @@ from django.utils.html import strip_tags
 from ggzy.core import clock
 from ggzy.core.choices import Category
 from ggzy.core.regions import region_prefix
-from ggzy.portal import fulltext, segment
+from ggzy.portal import fulltext, segment, statistics
 from ggzy.portal.models import NoticeDocument
 
 PAGE_SIZE = 20
@@ -165,3 +166,70 @@ def notice_search(query: str = "", filters: Filters | None = None, page: int = 1
     return SearchResult(
         query=query, terms=terms, filters=filters, total=total, page=page, pages=pages, hits=hits
     )
+
+
+# --- statistics -------------------------------------------------------------------------------
+RESULT_KINDS = ("award", "transaction_result")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def lot_facts(year: int | None = None) -> list[statistics.LotFact]:
+    """Every lot as a statistics fact: its estimate and, from its latest published result notice
+    (中标结果 / 成交结果), the result price (``winning_price``) and number of bidders (``bid_count``)."""
+    from ggzy.trading.models import Lot, Notice
+
+    lots = Lot.objects.select_related("project").order_by("id")
+    if year:
+        lots = lots.filter(project__registered_at__year=year)
+    results: dict[int, dict] = {}
+    for lot_id, data in (
+        Notice.objects.filter(kind__in=RESULT_KINDS, lot__isnull=False)
+        .order_by("published_at", "id")
+        .values_list("lot_id", "data")
+    ):
+        results[lot_id] = data or {}  # the latest result notice wins
+    facts = []
+    for lot in lots.iterator(chunk_size=2000):
+        project = lot.project
+        data = results.get(lot.pk, {})
+        facts.append(
+            statistics.LotFact(
+                category=project.category,
+                region_code=project.region_code,
+                month=project.registered_at.astimezone(clock.CHINA).strftime("%Y-%m"),
+                project=project.code,
+                estimate=lot.estimate,
+                result=_decimal(data.get("winning_price")) if data else None,
+                bidders=_int(data.get("bid_count")) if data else None,
+            )
+        )
+    return facts
+
+
+def statistics_tables(year: int | None = None) -> dict[str, list[statistics.Row]]:
+    """The statistics by category, by city and by month (each with a total row)."""
+    facts = lot_facts(year)
+    categories = dict(Category.choices)
+    cities = {code: name for code, name, _ in region_options()}
+    return {
+        "category": statistics.aggregate(facts, lambda f: f.category, lambda k: categories.get(k, k)),
+        "city": statistics.aggregate(
+            facts, lambda f: statistics.city_of(f.region_code), lambda k: cities.get(k, k)
+        ),
+        "month": statistics.aggregate(facts, lambda f: f.month, lambda k: k),
+    }

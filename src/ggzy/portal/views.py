@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from ggzy.accounts.selectors import user_org, user_scope
 from ggzy.core.choices import Category
-from ggzy.portal import selectors
+from ggzy.portal import selectors, workbook
 
 
 def home(request):
@@ -57,3 +58,48 @@ def search(request):
             "base_query": params.urlencode(),
         },
     )
+
+
+def _year(request) -> int | None:
+    text = (request.GET.get("year") or "").strip()
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+def statistics(request):
+    """交易统计: volume, value, savings and premium rates, bidders per lot, by category, city and
+    month, as tables (no JavaScript needed) and ECharts charts."""
+    year = _year(request)
+    tables = selectors.statistics_tables(year)
+    charts = {
+        key: {
+            "labels": [r.label for r in rows[:-1]],
+            "lots": [r.lots for r in rows[:-1]],
+            "value": [float(r.value) for r in rows[:-1]],
+            "estimate": [float(r.estimate) for r in rows[:-1]],
+        }
+        for key, rows in tables.items()
+    }
+    return render(
+        request,
+        "portal/statistics.html",
+        {
+            "tables": tables,
+            "year": year,
+            "charts": charts,
+            "groups": workbook.GROUP,
+            "sheets": workbook.SHEETS,
+        },
+    )
+
+
+def statistics_export(request):
+    """The same figures as an Excel workbook."""
+    year = _year(request)
+    title = f"公共资源交易统计（{year}年）" if year else "公共资源交易统计（全部年份）"
+    data = workbook.statistics_workbook(selectors.statistics_tables(year), title)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"ggzy-statistics-{year or 'all'}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -54,6 +54,7 @@ LABELS: dict[str, str] = {
     "project_manager": "项目负责人",
     "winner": "中标（成交）人",
     "winning_price": "中标（成交）金额（元）",
+    "bid_count": "有效投标（响应、竞买）人数",
     "qualified": "通过资格审查的申请人",
     "rejected": "未通过资格审查的申请人",
     "reason": "原因",
