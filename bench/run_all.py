@@ -18,6 +18,7 @@ SCRIPTS = [
     ("server_memory.py", []),
     ("timeline.py", []),
     ("tick.py", []),
+    ("receipt_log.py", []),
 ]
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import gmssl_pyx
 
 from ggzy.crypto import asn1
-from ggzy.crypto.sm import sm3_hex
+from ggzy.crypto.sm import sm3, sm3_hex
 
 DEFAULT_ID = b"1234567812345678"
 OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
@@ -108,6 +108,19 @@ def _scalar_base(k: int) -> tuple[int, int]:
     return x * zinv * zinv % P, y * zinv * zinv * zinv % P
 
 
+def z_value(public_raw: bytes, distid: bytes = DEFAULT_ID) -> bytes:
+    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GB/T 32918.2 §5.5)."""
+    if len(distid) * 8 > 0xFFFF:
+        raise Sm2Error("distinguishing ID too long")
+    curve = b"".join(v.to_bytes(32, "big") for v in (A, B, GX, GY))
+    return sm3((len(distid) * 8).to_bytes(2, "big") + distid + curve + public_raw)
+
+
+def message_digest(public_raw: bytes, data: bytes, distid: bytes = DEFAULT_ID) -> bytes:
+    """e = SM3(Z_A ‖ M): what SM2 actually signs."""
+    return sm3(z_value(public_raw, distid) + data)
+
+
 # --- keys --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublicKey:
@@ -151,7 +164,8 @@ class PublicKey:
         if not (1 <= r < N and 1 <= s < N):
             return False
         try:
-            return bool(gmssl_pyx.sm2_verify(self.raw, data, encode_signature(r, s), distid))
+            digest = message_digest(self.raw, data, distid)
+            return bool(gmssl_pyx.sm2_verify_sm3_digest(self.raw, digest, encode_signature(r, s)))
         except gmssl_pyx.GmsslInnerError:
             return False
 
@@ -200,7 +214,8 @@ class PrivateKey:
 
     def sign(self, data: bytes, *, distid: bytes = DEFAULT_ID) -> bytes:
         """SM2 signature with SM3 over Z_A ‖ ``data``; DER ``SEQUENCE {r, s}``."""
-        return gmssl_pyx.sm2_sign(self.secret, self.public_key.raw, data, distid)
+        # Z_A and e computed here: the backend's own message path is ten times slower
+        return gmssl_pyx.sm2_sign_sm3_digest(self.secret, message_digest(self.public_key.raw, data, distid))
 
     def decrypt(self, ciphertext: bytes) -> bytes:
         """Plaintext of an SM2 ciphertext (DER C1C3C2); DecryptionError if it was not for this key

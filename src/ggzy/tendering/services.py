@@ -192,7 +192,7 @@ def receipt_append(
         size = position + 1
         wanted = merkle.keys_for([(0, size)])
         nodes = {k: new_nodes[k] for k in wanted if k in new_nodes}
-        nodes.update(selectors.node_fetch(wanted - nodes.keys()) if wanted - nodes.keys() else {})
+        nodes.update(selectors.node_fetch(wanted - nodes.keys()))
         root = merkle.range_hash(0, size, nodes).hex()
         receipt = receiptlog.sign(
             receiptlog.receipt_body(**fields, tree_size=size, root_hash=root, key=fingerprint), key
