@@ -170,6 +170,7 @@ def test_preview_shows_the_computed_minimum_beside_each_field_and_stores_nothing
     assert "依法最早：2026年10月8日（《招标投标法》第二十四条）" in field_html(page, "bid_deadline")
     # day 5 (9月19日) is a Saturday: the period ends on the make-up working day 9月20日 (民法典第二百零三条)
     assert "依法最早：2026年9月20日（《招标投标法实施条例》第十六条）" in field_html(page, "documents_end")
+    assert "依法应为：2026年10月8日9:30（《招标投标法》第三十四条）" in field_html(page, "opening")
     assert "试算结果（未保存）" in page and "trade-schedule" in page
     assert not LotEvent.objects.filter(lot=lot).exists()
 

@@ -292,7 +292,7 @@ def lot_anchor_times(lot: Lot) -> dict[str, dt.datetime]:
 class SchedulePreview:
     """What the scheduling form shows before anything is stored."""
 
-    bounds: dict[str, dict[str, str]]  # event -> {"earliest": ..., "latest": ...} (with the article)
+    bounds: dict[str, dict[str, str]]  # event -> {"earliest", "latest"} or {"exact"} (with the article)
     errors: list[Any]  # FieldError per violation (as ``services.lot_schedule`` would refuse them)
     rows: list[dict[str, Any]]  # the timeline the anchors give (``schedule_table``)
 
@@ -333,11 +333,13 @@ def schedule_preview(lot: Lot, anchors: dict[str, dt.datetime]) -> SchedulePrevi
             provisional=[e.event for e in tl.events if e.provisional],
             sources={e.event: timeline.SOURCE_LABELS[e.source] for e in tl.events},
         )
-    return SchedulePreview(
-        {ev: {"earliest": _bound_text(lo), "latest": _bound_text(hi)} for ev, (lo, hi) in bounds.items()},
-        errors,
-        rows,
-    )
+    shown = {}
+    for ev, (lo, hi) in bounds.items():
+        if lo is not None and hi is not None and lo.at == hi.at:
+            shown[ev] = {"exact": _bound_text(lo)}  # e.g. the opening at the bid deadline
+        else:
+            shown[ev] = {"earliest": _bound_text(lo), "latest": _bound_text(hi)}
+    return SchedulePreview(shown, errors, rows)
 
 
 def lot_rows(
