@@ -165,3 +165,19 @@ def test_verify_command_whole_log_and_offline(tmp_path, capsys):
     with pytest.raises(SystemExit):
         call_command("receipts", "verify")
     assert "第 4 条的叶子内容与其哈希不符" in capsys.readouterr().err
+
+
+def test_verify_command_consistency(tmp_path, capsys, client):
+    h.append(7)
+    pub = tmp_path / "platform.pem"
+    pub.write_text(platform.public_pem())
+    body = client.get("/api/tendering/receipt-log/consistency", {"first": 3}).json()
+    c = tmp_path / "consistency.json"
+    c.write_text(json.dumps(body))
+    call_command("receipts", "verify", "--public-key", str(pub), "--consistency", str(c))
+    assert "校验通过" in capsys.readouterr().out
+    body["proof"][0] = "0" * 64
+    c.write_text(json.dumps(body))
+    with pytest.raises(SystemExit):
+        call_command("receipts", "verify", "--public-key", str(pub), "--consistency", str(c))
+    assert "一致性证明无效" in capsys.readouterr().err
