@@ -116,3 +116,27 @@ def test_page_and_excel_show_the_same_figures(client):
     # a year without trades: empty tables, no error
     assert client.get(reverse("portal:statistics"), {"year": "2001"}).status_code == 200
     assert selectors.statistics_tables(2001)["category"][-1].lots == 0
+
+
+@pytest.mark.django_db
+def test_service_guide_lists_processes_norms_and_the_channels_of_a_region(client):
+    from ggzy.accounts.models import Department
+
+    taiyuan = factories.service_center("140100")
+    taiyuan.complaint_phone = "0351-1234567"
+    taiyuan.save()
+    datong = factories.service_center("140200")
+    finance = factories.department("140100")
+    finance.phone = "0351-7654321"
+    finance.save()
+    elsewhere = factories.department("140200")
+    page = client.get(reverse("portal:guide"), {"region": "140100"}).content.decode()
+    assert "服务流程" in page and "招标投标法实施条例》第五十七条" in page
+    assert "不通过设置注册登记、设立分支机构" in page  # seed 三(七)
+    assert taiyuan.name in page and "0351-1234567" in page
+    assert datong.name not in page
+    assert "工程建设项目公开招标" in page  # a published procedure with its stages
+    assert finance.name in page and "0351-7654321" in page and "政府采购" in page
+    assert elsewhere.name not in page
+    assert Department.objects.count() >= 2
+    assert client.get(reverse("portal:guide"), {"region": "<x>"}).status_code == 200

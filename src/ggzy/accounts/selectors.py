@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from ggzy.accounts.models import ApiToken, CenterLevel, Role, User
+from ggzy.accounts.models import ApiToken, CenterLevel, Department, Role, ServiceCenter, User
 from ggzy.accounts.policy import MATRIX
 
 
@@ -58,3 +58,19 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def token_of(user: User, token_id: int) -> ApiToken | None:
     return ApiToken.objects.filter(user=user, pk=token_id).first()
+
+
+def public_channels(region_prefix: str) -> tuple[list[Any], list[Any]]:
+    """The service centers and the supervising departments of a region subtree (plus the
+    province's), active ones only, with their public phone numbers: the service guide's
+    supervision and complaint channels (seed 三(七))."""
+    where = Q(region__parent__isnull=True)
+    if region_prefix:
+        where |= Q(region__code__startswith=region_prefix)
+    centers = list(
+        ServiceCenter.objects.filter(where, active=True).select_related("region").order_by("region_id")
+    )
+    departments = list(
+        Department.objects.filter(where, active=True).select_related("region").order_by("region_id", "kind")
+    )
+    return centers, departments

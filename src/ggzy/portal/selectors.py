@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -232,4 +234,29 @@ def statistics_tables(year: int | None = None) -> dict[str, list[statistics.Row]
             facts, lambda f: statistics.city_of(f.region_code), lambda k: cities.get(k, k)
         ),
         "month": statistics.aggregate(facts, lambda f: f.month, lambda k: k),
+    }
+
+
+# --- service guide ----------------------------------------------------------------------------
+GUIDE_FILE = Path(__file__).resolve().parent / "data" / "guide.json"
+
+
+def guide(region: str = "") -> dict[str, Any]:
+    """The service guide (服务指南, seed 三(七)): the processes of every published procedure, the
+    editable norms, standards and fees (``data/guide.json``), and the supervision and complaint
+    channels of the province and of ``region`` (a city or county code)."""
+    from ggzy.accounts.selectors import public_channels
+    from ggzy.rules.selectors import rulesets_published
+
+    texts = json.loads(GUIDE_FILE.read_text(encoding="utf-8"))
+    categories = dict(Category.choices)
+    processes: dict[str, list[Any]] = {}
+    for ruleset in rulesets_published():
+        processes.setdefault(ruleset.category, []).append(ruleset)
+    centers, departments = public_channels(region_prefix(region) if region else "")
+    return {
+        **texts,
+        "processes": [(categories.get(c, c), c, rows) for c, rows in processes.items()],
+        "centers": centers,
+        "departments": departments,
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", views.console, name="console"),
     path("search/", views.search, name="search"),
     path("statistics/", views.statistics, name="statistics"),
+    path("guide/", views.guide, name="guide"),
     path("statistics/export.xlsx", views.statistics_export, name="statistics_export"),
     path("feeds/notices.rss", feeds.NoticeFeed(), name="feed"),
     path("feeds/notices.atom", feeds.NoticeAtomFeed(), name="feed_atom"),

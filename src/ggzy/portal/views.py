@@ -103,3 +103,14 @@ def statistics_export(request):
     name = f"ggzy-statistics-{year or 'all'}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def guide(request):
+    """服务指南: processes, norms, standards, fees, supervision and complaint channels."""
+    region = (request.GET.get("region") or "").strip()
+    region = region if region.isdigit() and len(region) == 6 else ""
+    return render(
+        request,
+        "portal/guide.html",
+        {"guide": selectors.guide(region), "region": region, "regions": selectors.region_options()},
+    )
