@@ -97,6 +97,8 @@ def child(n_experts: int, n_draws: int) -> dict:
             for code in rng.sample(specs, rng.choice((2, 3))):
                 links.append(ExpertSpecialty(expert_id=pk, specialty_id=code))
         ExpertSpecialty.objects.bulk_create(links, batch_size=5000)
+    with connection.cursor() as cur:  # planner statistics, as a production database has them
+        cur.execute("ANALYZE")
     load_s = time.perf_counter() - started
     # a lot to draw for (registered through the trading services)
     from ggzy.accounts.models import ServiceCenter

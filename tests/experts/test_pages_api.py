@@ -108,3 +108,34 @@ def test_console_pages(client):
     assert client.get("/experts/console/").status_code == 403
     assert "申请入选评标专家库" in client.get("/experts/apply/").content.decode()
     assert selectors.invitations_for(expert_user) == []
+
+
+def test_console_draw_page_runs_the_draw_and_hides_the_result_from_other_operators(client):
+    op = helpers.operator()
+    lot = helpers.lot(op)
+    for _ in range(3):
+        helpers.expert()
+    client.force_login(op)
+    r = client.post(
+        "/experts/console/draws/",
+        {"lot_code": lot.code, "region_rule": "any", "wanted": "A010101,1,1", "avoid_usccs": ""},
+    )
+    assert r.status_code == 302
+    from ggzy.experts.models import Draw
+
+    d = Draw.objects.get()
+    url = f"/experts/console/draws/{d.code}/"
+    client.post(url, {"action": "run"})
+    client.post(url, {"action": "end"})  # no committee yet: a message, not an error page
+    d.refresh_from_db()
+    names = list(Expert.objects.filter(code__in=drawn_codes(d)).values_list("name", flat=True))
+    assert names and names[0] in client.get(url).content.decode()
+    client.force_login(factories.user(Role.OPERATOR, service_center=op.service_center))
+    body = client.get(url).content.decode()
+    assert "仅抽取人和监督人员可见" in body and names[0] not in body
+    # a bad request on the page: the Chinese message, nothing written
+    client.force_login(op)
+    r = client.post(
+        "/experts/console/draws/", {"lot_code": lot.code, "region_rule": "any", "wanted": "A010101,9"}
+    )
+    assert "专家不足" in r.content.decode() and Draw.objects.count() == 1

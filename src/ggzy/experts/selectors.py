@@ -434,6 +434,13 @@ def committee_of_lot(lot: Any) -> Committee | None:
     return Committee.objects.filter(lot=lot).order_by("-formed_at", "-id").first()
 
 
+def committee_of_draw(d: Draw) -> Committee:
+    found = Committee.objects.filter(draw=d).first()
+    if found is None:
+        raise NotFound("committee.not_found", "该次抽取尚未组建评标委员会")
+    return found
+
+
 def committee_members(committee: Committee, viewer: Any) -> list[dict[str, Any]]:
     d = committee.draw
     if not can_see_result(d, viewer):

@@ -164,7 +164,9 @@ def console_draw(request: HttpRequest, code: str) -> HttpResponse:
             "run": lambda: services.draw_run(draw=d, actor=request.user),
             "no_answer": lambda: services.invitation_no_answer(draw=d, actor=request.user),
             "committee": lambda: services.committee_form(draw=d, actor=request.user),
-            "end": lambda: services.committee_end(committee=d.committee, actor=request.user),
+            "end": lambda: services.committee_end(
+                committee=selectors.committee_of_draw(d), actor=request.user
+            ),
             "reveal": lambda: services.draw_reveal(draw=d, actor=request.user),
             "cancel": lambda: services.draw_cancel(
                 draw=d, reason=request.POST.get("reason", ""), actor=request.user
