@@ -94,3 +94,11 @@ def test_append_writes_few_nodes():
         t.append(merkle.leaf_hash(bytes([i])))
         assert len(t.nodes) - before == 1 + len(merkle.append_keys(i))
     assert (6, 0) in t.nodes and t.nodes[(6, 0)] == t.root()
+
+
+def test_created_keys_are_what_append_writes():
+    t = merkle.MemoryTree()
+    for i in range(40):
+        before = set(t.nodes)
+        t.append(merkle.leaf_hash(bytes([i])))
+        assert set(t.nodes) - before == merkle.created_keys(i)

@@ -139,6 +139,15 @@ def append_keys(position: int) -> set[Key]:
     return keys
 
 
+def created_keys(position: int) -> set[Key]:
+    """The perfect subtrees that appending leaf number ``position`` completes."""
+    keys, level, idx = {(0, position)}, 0, position
+    while idx & 1:
+        level, idx = level + 1, idx >> 1
+        keys.add((level, idx))
+    return keys
+
+
 def append_nodes(position: int, leaf: bytes, nodes: dict[Key, bytes]) -> list[tuple[Key, bytes]]:
     """The perfect subtrees completed by appending the leaf with hash ``leaf`` at ``position``."""
     out = [((0, position), leaf)]

@@ -184,15 +184,15 @@ def receipt_append(
         }
         leaf = receiptlog.leaf_bytes(**fields)
         leaf_hash = merkle.leaf_hash(leaf)
-        created = merkle.append_nodes(position, leaf_hash, selectors.node_fetch(merkle.append_keys(position)))
+        # one read for both the left siblings the append needs and the subtrees of the new root
+        size = position + 1
+        stored = merkle.keys_for([(0, size)]) - merkle.created_keys(position)
+        nodes = selectors.node_fetch(merkle.append_keys(position) | stored)
+        created = merkle.append_nodes(position, leaf_hash, nodes)
         ReceiptLogNode.objects.bulk_create(
             [ReceiptLogNode(level=lv, index=ix, hash=h.hex()) for (lv, ix), h in created]
         )
-        new_nodes = dict(created)
-        size = position + 1
-        wanted = merkle.keys_for([(0, size)])
-        nodes = {k: new_nodes[k] for k in wanted if k in new_nodes}
-        nodes.update(selectors.node_fetch(wanted - nodes.keys()))
+        nodes.update(created)
         root = merkle.range_hash(0, size, nodes).hex()
         receipt = receiptlog.sign(
             receiptlog.receipt_body(**fields, tree_size=size, root_hash=root, key=fingerprint), key
