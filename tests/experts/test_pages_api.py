@@ -139,3 +139,41 @@ def test_console_draw_page_runs_the_draw_and_hides_the_result_from_other_operato
         "/experts/console/draws/", {"lot_code": lot.code, "region_rule": "any", "wanted": "A010101,9"}
     )
     assert "专家不足" in r.content.decode() and Draw.objects.count() == 1
+
+
+def test_review_rate_and_check_in_through_the_api(client):
+    op = helpers.operator()
+    d = _revealed_draw(op, helpers.lot(op))
+    client.force_login(op)
+    code = d.revealed["selected"]["A010101"][0]
+    from ggzy.experts.models import CommitteeMember
+
+    member = CommitteeMember.objects.get(expert__code=code)
+    r = client.post(
+        f"/api/experts/committee-members/{member.pk}/check-in",
+        {"remote": True},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["remote"] is True
+    r = client.post(
+        f"/api/experts/committee-members/{member.pk}/check-in", {}, content_type="application/json"
+    )
+    assert r.status_code == 409 and r.json()["code"] == "committee.already_checked_in"
+    r = client.post(
+        f"/api/experts/experts/{code}/ratings",
+        {"lot_code": d.lot_code, "punctuality": 5, "conduct": 5, "quality": 4},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "active"
+    r = client.post(
+        f"/api/experts/experts/{code}/status",
+        {"status": "suspended", "reason": ""},
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and r.json()["code"] == "expert.reason_required"
+    r = client.post(
+        f"/api/experts/experts/{code}/status",
+        {"status": "suspended", "reason": "本人申请"},
+        content_type="application/json",
+    )
+    assert r.json()["status"] == "suspended"

@@ -9,11 +9,15 @@ from ninja.responses import Status
 
 from ggzy.experts import selectors, services
 from ggzy.experts.schemas import (
+    CheckInIn,
     DrawCommitIn,
     DrawOut,
     DrawResultOut,
     ExpertApplyIn,
     ExpertOut,
+    ExpertRateIn,
+    ExpertReviewIn,
+    ExpertStatusIn,
     InvitationAnswerIn,
     InvitationOut,
     SpecialtyOut,
@@ -109,3 +113,45 @@ def invitations(request: HttpRequest):
 def invitation_answer(request: HttpRequest, invitation_id: int, payload: InvitationAnswerIn):
     services.invitation_answer(invitation_id=invitation_id, accept=payload.accept, actor=request.auth)
     return next(i for i in selectors.invitations_for(request.auth) if i["id"] == invitation_id)
+
+
+@router.post("/experts/{code}/review", response=ExpertOut, summary="审核专家申请（须填写理由）")
+def expert_review(request: HttpRequest, code: str, payload: ExpertReviewIn):
+    e = services.expert_review(
+        expert=selectors.expert_get(code), approve=payload.approve, reason=payload.reason, actor=request.auth
+    )
+    return _expert_out(e)
+
+
+@router.post("/experts/{code}/status", response=ExpertOut, summary="暂停、恢复、退出或清退专家（须填写原因）")
+def expert_status(request: HttpRequest, code: str, payload: ExpertStatusIn):
+    e = services.expert_status_set(
+        expert=selectors.expert_get(code), status=payload.status, reason=payload.reason, actor=request.auth
+    )
+    return _expert_out(e)
+
+
+@router.post(
+    "/experts/{code}/ratings", response={201: dict}, summary="评标结束后评价专家（服务中心、监督部门）"
+)
+def expert_rate(request: HttpRequest, code: str, payload: ExpertRateIn):
+    from ggzy.trading.selectors import lot_get
+
+    e = selectors.expert_get(code)
+    services.expert_rate(
+        expert=e,
+        lot=lot_get(payload.lot_code),
+        scores=payload.dict(include={"punctuality", "conduct", "quality"}),
+        comment=payload.comment,
+        actor=request.auth,
+    )
+    e.refresh_from_db()
+    return Status(201, {"code": e.code, "status": e.status, "status_label": e.get_status_display()})
+
+
+@router.post(
+    "/committee-members/{member_id}/check-in", response=dict, summary="评标专家签到（现场或远程异地评标室）"
+)
+def check_in(request: HttpRequest, member_id: int, payload: CheckInIn):
+    m = services.committee_check_in(member_id=member_id, remote=payload.remote, actor=request.auth)
+    return {"id": m.pk, "checked_in_at": m.checked_in_at.isoformat(), "remote": m.remote}

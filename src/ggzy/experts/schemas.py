@@ -107,3 +107,25 @@ class InvitationOut(Schema):
 
 class InvitationAnswerIn(Schema):
     accept: bool
+
+
+class ExpertReviewIn(Schema):
+    approve: bool
+    reason: str
+
+
+class ExpertStatusIn(Schema):
+    status: str
+    reason: str
+
+
+class ExpertRateIn(Schema):
+    lot_code: str
+    punctuality: int
+    conduct: int
+    quality: int
+    comment: str = ""
+
+
+class CheckInIn(Schema):
+    remote: bool = False
