@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ggzy.supervision",
     "ggzy.tendering",
     "ggzy.experts",
+    "ggzy.venues",
     "ggzy.portal",
     "ggzy.demo",
 ]
@@ -248,6 +249,8 @@ GGZY_EXPERT_POOR_WINDOW_DAYS = int(os.environ.get("GGZY_EXPERT_POOR_WINDOW_DAYS"
 GGZY_EXPERT_ANSWER_MINUTES = int(os.environ.get("GGZY_EXPERT_ANSWER_MINUTES", "30"))
 # Notification backend (SMS/voice): the logging backend writes to the "ggzy.sms" logger.
 GGZY_SMS_BACKEND = os.environ.get("GGZY_SMS_BACKEND", "ggzy.experts.notify.LoggingSmsBackend")
+# Venues: preparation and clearing time kept free before and after every booking of a room.
+GGZY_VENUE_BUFFER_MINUTES = int(os.environ.get("GGZY_VENUE_BUFFER_MINUTES", "30"))
 
 # --- the platform signing key (docs/crypto.md) ----------------------------------------------------
 # SM2 key (PKCS#8 PEM) that signs receipts and tree heads: generated on first use outside production;

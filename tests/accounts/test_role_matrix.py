@@ -60,6 +60,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "expert.view_pool": EVERYWHERE,
         "expert.draw": TAIYUAN,
         "expert.rate": TAIYUAN,
+        "venue.manage": EVERYWHERE,
     },
     Role.SUPERVISOR: {  # of 太原市财政局 (140100, procurement)
         "entity.view_confidential": EVERYWHERE,
@@ -108,6 +109,7 @@ WRITE_PERMISSIONS = {
     "expert.draw",
     "expert.rate",
     "expert.penalise",
+    "venue.manage",
 }
 
 CASES = [(role, perm, key) for role in Role.values for perm in PERMISSIONS for key in OBJECTS]

@@ -50,6 +50,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "expert.view_pool": ALL,
         "expert.draw": PLATFORM_SCOPE,
         "expert.rate": PLATFORM_SCOPE,
+        "venue.manage": ALL,
     },
     Role.SUPERVISOR: {
         "entity.view_confidential": ALL,

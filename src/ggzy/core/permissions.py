@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, str] = {
     "expert.draw": "抽取评标专家",
     "expert.rate": "评价评标专家",
     "expert.penalise": "记录对评标专家的处理决定",
+    "venue.manage": "管理交易场所目录（登记、检查、准入、暂停、房间）",
 }
 
 

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ggzy.core import clock
+from ggzy.core.permissions import SYSTEM
+from ggzy.venues import services
+from ggzy.venues.models import CHECKLIST
+from tests import factories
+
+ALL_MET = dict.fromkeys(CHECKLIST, True)
+
+
+def venue(name="太原市公共资源交易中心开评标场所", region="140105", admitted=True, **over):
+    data = {
+        "name": name,
+        "operator_kind": "center",
+        "service_center": factories.service_center("140100"),
+        "region_code": region,
+        "address": "太原市小店区长治路",
+        "opens_at": "08:00",
+        "closes_at": "18:00",
+    }
+    data.update(over)
+    v = services.venue_register(data=data, actor=SYSTEM)
+    if admitted:
+        services.venue_inspect(venue=v, checklist=ALL_MET, actor=SYSTEM)
+        v.refresh_from_db()
+    return v
+
+
+def rooms(v):
+    return (
+        services.room_add(venue=v, name="第一开标室", kind="opening", seats=60, actor=SYSTEM),
+        services.room_add(
+            venue=v, name="第一评标室", kind="evaluation", seats=9, remote_evaluation=True, actor=SYSTEM
+        ),
+    )
+
+
+def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
+    d = clock.today() + dt.timedelta(days=days)
+    return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=clock.CHINA)

@@ -1,0 +1,190 @@
+"""The venue catalog and bookings: admission checklist, rooms, no double booking (also
+concurrently on PostgreSQL), buffers, opening hours, suspended venues, isolation of the evaluation
+room, nearest venue, calendar, cancel and rebook."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from ggzy.accounts.models import Role
+from ggzy.audit.models import AuditEvent
+from ggzy.core.errors import Conflict, InvalidInput, PermissionDenied
+from ggzy.core.permissions import SYSTEM
+from ggzy.venues import selectors, services
+from ggzy.venues.models import Booking, Venue
+from tests import factories
+from tests.conftest import skip_or_fail
+from tests.experts import helpers as lots
+from tests.venues.helpers import ALL_MET, at, rooms, venue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admission_follows_the_checklist_and_a_failed_inspection_suspends():
+    v = venue(admitted=False)
+    assert v.status == "applied"
+    services.venue_inspect(venue=v, checklist={**ALL_MET, "accessibility": False}, actor=SYSTEM)
+    v.refresh_from_db()
+    assert v.status == "applied" and v.checklist["accessibility"] is False
+    services.venue_inspect(venue=v, checklist=ALL_MET, actor=SYSTEM)
+    v.refresh_from_db()
+    assert v.status == "admitted" and v.admitted_at is not None
+    services.venue_inspect(venue=v, checklist={**ALL_MET, "monitoring": False}, actor=SYSTEM)
+    v.refresh_from_db()
+    assert v.status == "suspended" and "音视频监控" in v.status_reason
+    assert v.inspections.count() == 3
+    with pytest.raises(InvalidInput) as exc:
+        services.venue_status_set(venue=v, status="admitted", reason="整改完成", actor=SYSTEM)
+    assert exc.value.code == "venue.checklist_incomplete"
+
+
+def test_social_venue_needs_a_valid_operator_uscc_and_nothing_is_written_on_bad_input():
+    before = (Venue.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(InvalidInput) as exc:
+        venue(name="社会场所", operator_kind="social", operator_uscc="123", service_center=None)
+    assert exc.value.code == "venue.bad_operator_uscc"
+    assert (Venue.objects.count(), AuditEvent.objects.count()) == before
+    v = venue(
+        name="社会场所",
+        operator_kind="social",
+        operator_uscc=factories.valid_uscc(901),
+        operator_name="山西某物业",
+    )
+    assert v.operator_kind == "social" and v.service_center is None
+    with pytest.raises(PermissionDenied):
+        services.venue_register(data={"name": "x"}, actor=factories.user(Role.SUPERVISOR))
+
+
+def test_booking_rules():
+    op = lots.operator()
+    lot = lots.lot(op)
+    v = venue()
+    opening, evaluation = rooms(v)
+    b = services.booking_create(
+        lot=lot, room=opening, purpose="opening", starts_at=at(10, 9), ends_at=at(10, 10), actor=op
+    )
+    assert b.blocked_from == at(10, 8, 30)
+    other = lots.lot(op, name="另一个工程")
+    before = (Booking.objects.count(), AuditEvent.objects.count())
+    cases = [
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 10, 15), ends_at=at(10, 11)), "venue.double_booking"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 7), ends_at=at(10, 8, 30)), "venue.outside_hours"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 17), ends_at=at(10, 19)), "venue.outside_hours"),
+        (dict(lot=other, room=evaluation, purpose="opening", starts_at=at(11, 9), ends_at=at(11, 10)), "venue.wrong_room_kind"),
+        (dict(lot=lot, room=opening, purpose="opening", starts_at=at(12, 9), ends_at=at(12, 10)), "venue.lot_already_booked"),
+        (dict(lot=lot, room=evaluation, purpose="evaluation", starts_at=at(9, 9), ends_at=at(9, 12)), "venue.evaluation_before_opening"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(-1, 9), ends_at=at(-1, 10)), "venue.in_the_past"),
+    ]  # fmt: skip
+    for kwargs, code in cases:
+        with pytest.raises((InvalidInput, Conflict)) as exc:
+            services.booking_create(actor=op, **kwargs)
+        assert exc.value.code == code, kwargs
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.message)
+    assert (Booking.objects.count(), AuditEvent.objects.count()) == before
+    # the buffer passed: fine; the evaluation room is another, isolated room
+    services.booking_create(
+        lot=other, room=opening, purpose="opening", starts_at=at(10, 10, 30), ends_at=at(10, 11), actor=op
+    )
+    services.booking_create(
+        lot=lot, room=evaluation, purpose="evaluation", starts_at=at(10, 10), ends_at=at(10, 17), actor=op
+    )
+    assert [r["purpose"] for r in selectors.bookings_for_lot(lot)] == ["opening", "evaluation"]
+
+
+def test_a_suspended_venue_cannot_be_booked_and_another_platform_cannot_book():
+    op = lots.operator()
+    lot = lots.lot(op)
+    v = venue()
+    opening, _ = rooms(v)
+    with pytest.raises(PermissionDenied):
+        services.booking_create(
+            lot=lot, room=opening, purpose="opening", starts_at=at(5, 9), ends_at=at(5, 10),
+            actor=lots.operator("140200"),
+        )  # fmt: skip
+    services.venue_status_set(venue=v, status="suspended", reason="设备检修", actor=SYSTEM)
+    with pytest.raises(InvalidInput) as exc:
+        services.booking_create(
+            lot=lot, room=opening, purpose="opening", starts_at=at(5, 9), ends_at=at(5, 10), actor=op
+        )
+    assert exc.value.code == "venue.not_admitted" and "设备检修" in exc.value.message
+
+
+def test_cancel_rebook_nearest_and_calendar():
+    op = lots.operator()
+    lot = lots.lot(op)
+    near = venue()
+    far = venue(
+        name="大同市公共资源交易中心开评标场所",
+        region="140212",
+        service_center=factories.service_center("140200"),
+    )
+    o1, _ = rooms(near)
+    o2, _ = rooms(far)
+    b = services.booking_create(
+        lot=lot, room=o1, purpose="opening", starts_at=at(3, 9), ends_at=at(3, 10), actor=op
+    )
+    found = selectors.venues_near(region_code="140105", kind="opening", starts_at=at(3, 9), ends_at=at(3, 10))
+    assert [r["venue"].pk for r in found] == [far.pk]  # the near one is taken at that time
+    found = selectors.venues_near(
+        region_code="140105", kind="opening", starts_at=at(3, 14), ends_at=at(3, 15)
+    )
+    assert [r["venue"].pk for r in found] == [near.pk, far.pk]
+    with pytest.raises(InvalidInput):
+        services.booking_rebook(
+            booking_id=b.pk, room=o2, starts_at=at(3, 9), ends_at=at(3, 10), reason="", actor=op
+        )
+    new = services.booking_rebook(
+        booking_id=b.pk, room=o2, starts_at=at(3, 9), ends_at=at(3, 10), reason="就近", actor=op
+    )
+    b.refresh_from_db()
+    assert b.status == "cancelled" and new.replaces == b
+    # rebooking to an overlapping time in the same room is allowed (it replaces itself)
+    newer = services.booking_rebook(
+        booking_id=new.pk, room=o2, starts_at=at(3, 9, 30), ends_at=at(3, 10, 30), reason="推迟", actor=op
+    )
+    cal = selectors.calendar(far, at(3, 0).date(), days=2)
+    by_room = {r["room"].pk: [b.pk for b in r["bookings"]] for r in cal[0]["rooms"]}
+    assert by_room[o2.pk] == [newer.pk] and cal[1]["rooms"][0]["bookings"] == []
+    services.booking_cancel(booking_id=newer.pk, reason="项目终止", actor=op)
+    with pytest.raises(Conflict):
+        services.booking_cancel(booking_id=newer.pk, reason="再次", actor=op)
+    assert selectors.bookings_for_lot(lot) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_double_booking_under_concurrent_requests():
+    if connection.vendor != "postgresql":
+        skip_or_fail(
+            "SQLite serialises writers at BEGIN IMMEDIATE: concurrency is only meaningful on PostgreSQL"
+        )
+    op = lots.operator()
+    v = venue()
+    opening, _ = rooms(v)
+    lot_list = [lots.lot(op, name=f"并发工程{i}") for i in range(6)]
+    barrier = threading.Barrier(len(lot_list))
+    results = []
+
+    def book(lot):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            services.booking_create(
+                lot=lot, room=opening, purpose="opening", starts_at=at(4, 9), ends_at=at(4, 10), actor=op
+            )
+            results.append("ok")
+        except Conflict as e:
+            results.append(e.code)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=book, args=(lot,)) for lot in lot_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok"] + ["venue.double_booking"] * 5
+    assert Booking.objects.filter(room=opening, status="active").count() == 1
