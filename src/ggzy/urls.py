@@ -21,5 +21,6 @@ urlpatterns = [
     path("receipts/", include("ggzy.tendering.receipt_urls")),
     path("tendering/", include("ggzy.tendering.urls")),
     path("experts/", include("ggzy.experts.urls")),
+    path("venues/", include("ggzy.venues.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -114,6 +114,9 @@ def load(stdout=None) -> Counter:
     from ggzy.demo import experts as demo_experts
 
     demo_experts.load(added)
+    from ggzy.demo import venues as demo_venues
+
+    demo_venues.load(added)
     return added
 
 

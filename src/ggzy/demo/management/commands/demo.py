@@ -53,4 +53,5 @@ LABELS = {
     "specialties": "评标专业",
     "experts": "评标专家",
     "expert_draws": "已公开验证的专家抽取",
+    "venues": "交易场所",
 }
