@@ -97,12 +97,12 @@ def _mount() -> None:
     from ggzy.core.api import router as core_router
     from ggzy.entities.api import router as entities_router
     from ggzy.experts.api import router as experts_router
-    from ggzy.venues.api import router as venues_router
     from ggzy.portal.api import router as portal_router
     from ggzy.rules.api import router as rules_router
     from ggzy.supervision.api import router as supervision_router
     from ggzy.tendering.api import router as tendering_router
     from ggzy.trading.api import router as trading_router
+    from ggzy.venues.api import router as venues_router
 
     # core and audit may not import accounts (import-linter): their routers get the platform's
     # auth (bearer token or a session past its second factor) here; public reads say auth=None.
