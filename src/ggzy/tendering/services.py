@@ -126,14 +126,34 @@ class Appended:
     entry: ReceiptLogEntry
 
 
-def _locked_head() -> ReceiptLogHead:
-    head = ReceiptLogHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # a flushed test database; migration 0002 creates the row
-        if ReceiptLogEntry.objects.exists():
-            raise RuntimeError("回执日志头记录缺失而日志条目存在：请运行 ggzy receipts verify 核查")
-        ReceiptLogHead.objects.get_or_create(pk=1, defaults={"size": 0, "root_hash": merkle.EMPTY_ROOT.hex()})
-        head = ReceiptLogHead.objects.select_for_update().get(pk=1)
-    return head
+def _head_sql() -> tuple[str, str]:
+    conn = transaction.get_connection()
+    table = conn.ops.quote_name(ReceiptLogHead._meta.db_table)
+    lock = " FOR UPDATE" if conn.features.has_select_for_update else ""  # SQLite: BEGIN IMMEDIATE
+    return (
+        f"SELECT size FROM {table} WHERE id = 1{lock}",
+        f"UPDATE {table} SET size = %s, root_hash = %s WHERE id = 1",
+    )
+
+
+def _locked_size() -> int:
+    """The log's size, its head row locked until the transaction ends (appends queue up here).
+
+    Plain SQL, as the audit chain's head: the ORM's query building cost more than the statement.
+    """
+    select, _ = _head_sql()
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(select)
+        row = cursor.fetchone()
+        if row is None:  # a flushed test database; migration 0002 creates the row
+            if ReceiptLogEntry.objects.exists():
+                raise RuntimeError("回执日志头记录缺失而日志条目存在：请运行 ggzy receipts verify 核查")
+            ReceiptLogHead.objects.get_or_create(
+                pk=1, defaults={"size": 0, "root_hash": merkle.EMPTY_ROOT.hex()}
+            )
+            cursor.execute(select)
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def _validate(kind: str, lot_code: str, bidder_uscc: str, ciphertext_sm3: str) -> tuple[str, str, str]:
@@ -168,8 +188,7 @@ def receipt_append(
     key = platform.signing_key()
     fingerprint = key.public_key.fingerprint()
     with transaction.atomic():
-        head = _locked_head()
-        position = head.size
+        position = _locked_size()
         received_at = clock.now()
         received_text = receiptlog.at_text(received_at)
         salt = sm2.random_bytes(16).hex()
@@ -222,8 +241,8 @@ def receipt_append(
             key=fingerprint,
             signature=sth["signature"],
         )
-        head.size, head.root_hash = size, root
-        head.save(update_fields=["size", "root_hash"])
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(_head_sql()[1], [size, root])
         audit.record(
             actor=actor,
             action="receipt.appended",
