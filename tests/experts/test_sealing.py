@@ -42,3 +42,21 @@ def test_production_requires_a_key(settings, tmp_path, monkeypatch):
         assert (tmp_path / "missing").stat().st_mode & 0o777 == 0o600
     finally:
         sealing.reset_key_cache()
+
+
+def test_the_production_system_check_names_a_missing_key(settings, tmp_path, monkeypatch):
+    from ggzy.experts.checks import data_key_configured
+
+    monkeypatch.delenv("GGZY_DATA_KEY", raising=False)
+    assert data_key_configured(None) == []  # not production
+    settings.PRODUCTION = True
+    settings.GGZY_DATA_KEY_FILE = str(tmp_path / "absent")
+    sealing.reset_key_cache()
+    try:
+        errors = data_key_configured(None)
+        assert [e.id for e in errors] == ["ggzy.E201"] and "平台数据密钥" in errors[0].msg
+        monkeypatch.setenv("GGZY_DATA_KEY", "00112233445566778899aabbccddeeff")
+        sealing.reset_key_cache()
+        assert data_key_configured(None) == []
+    finally:
+        sealing.reset_key_cache()

@@ -69,6 +69,15 @@ def _key() -> bytes:
     return key
 
 
+def check() -> list[str]:
+    """Problems with the data key (for the production system check), in Chinese; [] when usable."""
+    try:
+        _key()
+    except ImproperlyConfigured as e:
+        return [str(e)]
+    return []
+
+
 def reset_key_cache() -> None:
     """For tests that switch the key."""
     _key.cache_clear()

@@ -5,3 +5,6 @@ class ExpertsConfig(AppConfig):
     name = "ggzy.experts"
     label = "experts"
     verbose_name = "评标专家"
+
+    def ready(self) -> None:
+        from ggzy.experts import checks  # noqa: F401  (registers the system check)
