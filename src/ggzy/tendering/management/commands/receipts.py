@@ -6,6 +6,12 @@
                                               # one receipt (and its inclusion proof as the API
                                               # returns it), with the platform's public key only
     ggzy receipts verify --public-key platform.pem --consistency consistency.json
+    ggzy receipts verify --public-key platform.pem --server https://ggzy.example --receipt receipt.json
+                                              # fetch the proof of the receipt against the
+                                              # platform's latest tree head
+    ggzy receipts verify --public-key platform.pem --server https://ggzy.example --sth kept.json [--update-sth]
+                                              # the log was only appended to since the tree head you
+                                              # kept (and keep the new one)
 
 Exit status 0 when everything verifies, 1 otherwise.
 """
@@ -15,6 +21,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,11 +47,19 @@ class Command(BaseCommand):
             "--consistency", help="一致性证明 JSON 文件（/api/tendering/receipt-log/consistency 的返回）"
         )
 
+        v.add_argument("--server", help="平台网址：从平台公开接口取得证明（需同时给出 --public-key）")
+        v.add_argument("--sth", help="您保存的签名树头 JSON 文件：校验日志此后只追加、未改写")
+        v.add_argument("--update-sth", action="store_true", help="校验通过后把最新签名树头写回 --sth 文件")
+
     def handle(self, *args, **options):
         if options["subcommand"] != "verify":  # pragma: no cover
             raise CommandError(f"未知的子命令：{options['subcommand']}")
+        if options["server"] and not options["public_key"]:
+            raise CommandError("从平台取证明时必须用 --public-key 给出您事先取得并信任的平台公钥")
         public_key = self._public_key(options["public_key"])
-        if options["receipt"] or options["consistency"]:
+        if options["server"]:
+            problems = self._remote(public_key, options)
+        elif options["receipt"] or options["consistency"]:
             problems = self._offline(public_key, options)
         else:
             problems = self._whole_log(public_key)
@@ -95,6 +112,55 @@ class Command(BaseCommand):
                 c.get("proof", []),
             ):
                 problems.append("一致性证明无效：日志被改写过")
+        return problems
+
+    def _get(self, server: str, path: str, params: dict) -> dict:
+        url = server.rstrip("/") + path + "?" + urllib.parse.urlencode(params)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return json.loads(r.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            raise CommandError(f"平台返回错误 {exc.code}：{body[:300]}") from exc
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"无法访问 {url}：{exc}") from exc
+
+    def _remote(self, public_key: sm2.PublicKey, options) -> list[str]:
+        server, problems = options["server"], []
+        if options["receipt"]:
+            receipt = self._json(options["receipt"])
+            inc = self._get(
+                server, "/api/tendering/receipt-log/inclusion", {"leaf_hash": receipt.get("leaf_hash", "")}
+            )
+            problems += receiptlog.verify_bundle(
+                receipt, public_key, sth=inc.get("sth"), inclusion=inc.get("proof", [])
+            ).problems
+            if not problems:
+                self.stdout.write(
+                    f"回执第 {receipt['position']} 条在平台日志中（树大小 {inc['tree_size']}，根 {inc['sth']['root_hash']}）"
+                )
+        if options["sth"]:
+            kept = self._json(options["sth"])
+            problems += [f"保存的签名树头：{p}" for p in receiptlog.verify_sth(kept, public_key).problems]
+            c = self._get(
+                server, "/api/tendering/receipt-log/consistency", {"first": kept.get("tree_size", 0)}
+            )
+            first, latest = c.get("first_sth") or {}, c.get("second_sth") or {}
+            problems += [f"最新签名树头：{p}" for p in receiptlog.verify_sth(latest, public_key).problems]
+            if first.get("root_hash") != kept.get("root_hash"):
+                problems.append("平台现在给出的该树大小的根哈希与您保存的不同：日志被改写过")
+            if not receiptlog.verify_consistency(
+                int(kept.get("tree_size", 0)),
+                int(latest.get("tree_size", 0)),
+                str(kept.get("root_hash")),
+                str(latest.get("root_hash")),
+                c.get("proof", []),
+            ):
+                problems.append("一致性证明无效：日志被改写过")
+            if not problems:
+                self.stdout.write(f"日志从树大小 {kept['tree_size']} 到 {latest['tree_size']} 只追加、未改写")
+                if options["update_sth"]:
+                    Path(options["sth"]).write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8")
         return problems
 
     def _whole_log(self, public_key: sm2.PublicKey) -> list[str]:
