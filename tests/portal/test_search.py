@@ -177,3 +177,22 @@ def test_home_page_shows_the_latest_notices_by_category(client, notices):
     page = client.get("/").content.decode()
     assert notices["road"].title in page and notices["procure"].title in page
     assert "更多政府采购公告" in page
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /console/" in text and "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_broad_queries_rank_the_newest_candidates_and_cap_the_count(monkeypatch, notices):
+    from ggzy.portal import fulltext
+
+    monkeypatch.setattr(fulltext, "CANDIDATES", 2)
+    result = selectors.notice_search("采购")  # in every tender notice
+    assert (result.total, result.capped, result.pages) == (2, True, 1)
+    # ranked among the two newest matches: the procurement notice (title match) first
+    assert [h.notice.number for h in result.hits] == [notices["procure"].number, notices["bridge"].number]
+    past = selectors.notice_search("采购", page=2)
+    assert (past.hits, past.total, past.capped) == ([], 2, True)
+    narrow = selectors.notice_search("食堂")
+    assert (narrow.total, narrow.capped) == (1, False)

@@ -18,15 +18,20 @@ BATCH = 500
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _adapters(model: type[models.Model], fields: Sequence[str], conn) -> list[Callable[[Any], Any]]:
-    """Per field, how a Python value becomes a parameter of a raw statement on ``conn``."""
+    """Per field, how a Python value becomes a parameter of a raw statement on ``conn`` (``_same``
+    where the driver takes the value as it is: psycopg adapts datetimes itself)."""
     out: list[Callable[[Any], Any]] = []
     for name in fields:
         field = model._meta.get_field(name)
         if isinstance(field, models.DateTimeField):
-            out.append(conn.ops.adapt_datetimefield_value)
+            out.append(_same if conn.vendor == "postgresql" else conn.ops.adapt_datetimefield_value)
         elif isinstance(field, _PLAIN):
-            out.append(lambda value: value)
+            out.append(_same)
         else:
             out.append(lambda value, field=field: field.get_db_prep_save(value, conn))
     return out
@@ -44,13 +49,14 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     quote = conn.ops.quote_name
     table = quote(model._meta.db_table)
     columns = _columns(model, fields, quote)
+    adapt = _adapters(model, fields, conn)
+    plain = all(a is _same for a in adapt)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(row if plain else [a(v) for a, v in zip(adapt, row, strict=True)])
             return
-        adapt = _adapters(model, fields, conn)
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",

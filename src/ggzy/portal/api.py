@@ -40,6 +40,7 @@ class NoticeHitOut(Schema):
 class NoticeSearchOut(Schema):
     query: str
     total: int
+    capped: bool = False
     page: int
     pages: int
     results: list[NoticeHitOut]
@@ -48,7 +49,8 @@ class NoticeSearchOut(Schema):
 @router.get("/notices", response=NoticeSearchOut, auth=None, summary="检索公告（中文全文检索）")
 def search_notices(request, params: Query[NoticeSearchIn]):
     """Chinese full-text search over every published notice (jieba words and character bigrams),
-    best match first; without ``q`` the filtered notices newest first. ``title_html`` and
+    best match first among the newest 1,000 matches; ``total`` counts matches up to 1,000
+    (``capped`` is true when there are more); without ``q`` the filtered notices newest first. ``title_html`` and
     ``snippet_html`` are escaped HTML with the matches in ``<mark>``."""
     raw = {k: v for k, v in params.dict().items() if v is not None}
     raw["from"] = raw.pop("date_from", "")
@@ -58,6 +60,7 @@ def search_notices(request, params: Query[NoticeSearchIn]):
     return {
         "query": result.query,
         "total": result.total,
+        "capped": result.capped,
         "page": result.page,
         "pages": result.pages,
         "results": [

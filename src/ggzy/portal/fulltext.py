@@ -13,6 +13,7 @@ from ggzy.portal.segment import Term
 
 FTS_TABLE = "portal_notice_fts"
 DOC_TABLE = "portal_noticedocument"
+CANDIDATES = 1000  # the newest matches that are counted and ranked by relevance (50 pages of 20)
 TITLE_WEIGHT = 5.0  # a match in the title counts five times a match in the body (SQLite bm25)
 
 SQLITE_CREATE = (
@@ -100,31 +101,60 @@ def _tsquery(terms: list[Term]) -> str:
 
 
 def search(
-    connection, terms: list[Term], scope_sql: str, scope_params: list[Any], limit: int, offset: int
-) -> tuple[int, list[int]]:
-    """(number of matches, ids of this page best first) among the documents whose ids
-    ``scope_sql`` selects. Tokens are letters, digits and Chinese characters only
-    (``segment``), so quoting them needs no escaping."""
+    connection,
+    terms: list[Term],
+    scope_sql: str | None,
+    scope_params: list[Any],
+    limit: int,
+    offset: int,
+) -> tuple[int, bool, list[int]]:
+    """(number of matches, whether there are more than ``CANDIDATES``, ids of this page best
+    first) among the documents whose ids ``scope_sql`` selects (None: all).
+
+    Cost is bounded whatever the size of the collection: one statement takes the **newest
+    ``CANDIDATES`` (+1) matches** in time order (SQLite's FTS5 walks its doclists backwards and
+    stops; PostgreSQL walks the publication-time index or the GIN bitmap, as its planner prefers),
+    counts them, ranks them by relevance (bm25 / ts_rank_cd, the title weighing more) and cuts the
+    page. Broad queries therefore report "more than 1,000" and rank the newest 1,000. Tokens are
+    letters, digits and Chinese characters only (``segment``): quoting them needs no escaping."""
+    scoped = f" AND d.notice_id IN ({scope_sql})" if scope_sql else ""
     if connection.vendor == "sqlite":
-        match = [_fts5_query(terms)]
-        base = (
-            f"FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.notice_id = f.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND d.notice_id IN ({scope_sql})"
+        t = FTS_TABLE
+        # always joined: an index entry counts only with its document (a test database flushed
+        # under the FTS table leaves entries behind; ``write`` replaces one whose id is reused)
+        source = f"FROM {t} JOIN {DOC_TABLE} d ON d.notice_id = {t}.rowid WHERE {t} MATCH %s{scoped}"
+        params = [_fts5_query(terms), *scope_params]
+        candidates = (
+            f"SELECT {t}.rowid AS id, bm25({t}, {TITLE_WEIGHT}, 1.0) AS score {source} "
+            f"ORDER BY {t}.rowid DESC LIMIT {CANDIDATES + 1}"
         )
-        rank = f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"
-        order = f"ORDER BY {rank}, d.published_at DESC, d.notice_id DESC"
+        rank = "score, id DESC"
+        order = "id DESC"
     elif connection.vendor == "postgresql":
-        match = [_tsquery(terms)]
-        base = (
-            f"FROM {DOC_TABLE} d WHERE d.search @@ to_tsquery('simple', %s) AND d.notice_id IN ({scope_sql})"
+        source = f"FROM {DOC_TABLE} d WHERE d.search @@ to_tsquery('simple', %s){scoped}"
+        params = [_tsquery(terms), *scope_params]
+        # the rank is computed outside, on the candidates only (the planner would rank every match)
+        candidates = (
+            f"SELECT d.notice_id AS id, d.published_at AS at, d.search {source} "
+            f"ORDER BY d.published_at DESC, d.notice_id DESC LIMIT {CANDIDATES + 1}"
         )
-        order = "ORDER BY ts_rank_cd(d.search, to_tsquery('simple', %s)) DESC, d.published_at DESC, d.notice_id DESC"
+        rank = "ts_rank_cd(search, to_tsquery('simple', %s)) DESC, at DESC, id DESC"
+        order = "at DESC, id DESC"
+        params += [params[0]]
     else:  # pragma: no cover - the platform runs on SQLite or PostgreSQL only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", match + list(scope_params))
-        total = cursor.fetchone()[0]
-        params = match + list(scope_params) + (match if connection.vendor == "postgresql" else [])
-        cursor.execute(f"SELECT d.notice_id {base} {order} LIMIT %s OFFSET %s", [*params, limit, offset])
-        ids = [row[0] for row in cursor.fetchall()]
-    return total, ids
+        # c holds one row more than is ranked: it tells whether there are more matches
+        cursor.execute(
+            f"WITH c AS ({candidates}), r AS (SELECT * FROM c ORDER BY {order} LIMIT {CANDIDATES}) "
+            f"SELECT id, (SELECT count(*) FROM c) FROM r ORDER BY {rank} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        rows = cursor.fetchall()
+        if rows:
+            found = rows[0][1]
+        else:  # a page past the end: count on its own
+            count_params = params[:-1] if connection.vendor == "postgresql" else params
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {CANDIDATES + 1}) n", count_params)
+            found = cursor.fetchone()[0]
+    return min(found, CANDIDATES), found > CANDIDATES, [row[0] for row in rows]

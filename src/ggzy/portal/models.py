@@ -29,6 +29,7 @@ class NoticeDocument(models.Model):
             models.Index(fields=["category", "published_at"], name="noticedoc_category_idx"),
             models.Index(fields=["region_code", "published_at"], name="noticedoc_region_idx"),
             models.Index(fields=["kind", "published_at"], name="noticedoc_kind_idx"),
+            models.Index(fields=["published_at", "notice"], name="noticedoc_published_idx"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,7 @@ class SearchResult:
     terms: list[segment.Term]
     filters: Filters
     total: int
+    capped: bool  # more matches than fulltext.CANDIDATES: ``total`` is that number
     page: int
     pages: int
     hits: list[Hit] = field(default_factory=list)
@@ -142,9 +143,13 @@ def notice_search(query: str = "", filters: Filters | None = None, page: int = 1
     page = max(1, min(int(page or 1), MAX_PAGE))
     scope = _scope(filters)
     offset = (page - 1) * page_size
+    capped = False
     if terms:
-        sql, params = scope.values("notice_id").query.sql_with_params()
-        total, ids = fulltext.search(connection, terms, sql, list(params), page_size, offset)
+        if scope.query.where:
+            sql, params = scope.values("notice_id").query.sql_with_params()
+        else:
+            sql, params = None, ()
+        total, capped, ids = fulltext.search(connection, terms, sql, list(params), page_size, offset)
     else:
         total = scope.count()
         ids = list(
@@ -164,9 +169,17 @@ def notice_search(query: str = "", filters: Filters | None = None, page: int = 1
                 snippet_html=segment.highlight(text, terms),
             )
         )
-    pages = max(1, min(MAX_PAGE, -(-total // page_size)))
+    shown = min(total, fulltext.CANDIDATES) if terms else total
+    pages = max(1, min(MAX_PAGE, -(-shown // page_size)))
     return SearchResult(
-        query=query, terms=terms, filters=filters, total=total, page=page, pages=pages, hits=hits
+        query=query,
+        terms=terms,
+        filters=filters,
+        total=total,
+        capped=capped,
+        page=page,
+        pages=pages,
+        hits=hits,
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.console, name="console"),
     path("search/", views.search, name="search"),
+    path("robots.txt", views.robots, name="robots"),
     path("statistics/", views.statistics, name="statistics"),
     path("guide/", views.guide, name="guide"),
     path("statistics/export.xlsx", views.statistics_export, name="statistics_export"),

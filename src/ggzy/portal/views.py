@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from ggzy.accounts.selectors import user_org, user_scope
 from ggzy.core.choices import Category
-from ggzy.portal import selectors, workbook
+from ggzy.portal import fulltext, selectors, workbook
 
 
 def home(request):
@@ -56,6 +56,7 @@ def search(request):
             "regions": selectors.region_options(),
             "procedures": selectors.procedure_options(),
             "base_query": params.urlencode(),
+            "candidates": fulltext.CANDIDATES,
         },
     )
 
@@ -114,3 +115,16 @@ def guide(request):
         "portal/guide.html",
         {"guide": selectors.guide(region), "region": region, "regions": selectors.region_options()},
     )
+
+
+def robots(request):
+    """robots.txt: the public site may be crawled; the console, admin and API may not."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /console/",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
