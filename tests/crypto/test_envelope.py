@@ -54,6 +54,22 @@ def test_several_recipients_each_open():
     assert envelope.open_bytes(blob, BIDDER) == data == envelope.open_bytes(blob, OTHER)
 
 
+def test_a_key_wrapped_for_another_recipient_must_be_the_committed_key():
+    """A sender cannot give two recipients two different content keys (GCM does not commit to
+    its key): a wrapped key other than the committed one is refused as tampering."""
+    data = os.urandom(100)
+    blob, _ = seal(data, recipients=[BIDDER.public_key, OTHER.public_key])
+    h = envelope.read_header(io.BytesIO(blob))
+    forged_wrap = OTHER.public_key.encrypt(os.urandom(16))
+    recipients = [h.recipients[0], envelope.Recipient(h.recipients[1].key_id, forged_wrap)]
+    header = envelope._build_header(h.chunk_size, h.nonce_prefix, h.key_commitment, recipients)
+    forged = header + blob[len(h.raw) :]
+    assert envelope.open_bytes(blob, OTHER) == data
+    with pytest.raises(envelope.EnvelopeError) as e:
+        envelope.open_bytes(forged, OTHER)
+    assert e.value.code == "envelope.tampered"
+
+
 def test_wrong_key_is_a_clear_error():
     blob, _ = seal(b"x" * 10)
     with pytest.raises(envelope.EnvelopeError) as e:
@@ -147,7 +163,7 @@ def test_inspect_refuses_wrong_length_and_missing_key():
     with pytest.raises(envelope.EnvelopeError) as e:
         envelope.inspect(io.BytesIO(head + b"".join(chunks)[: -len(chunks[-1]) + 5]))
     assert e.value.code == "envelope.truncated"
-    no_key = envelope.PREAMBLE.pack(envelope.MAGIC, 1, 12) + struct.pack(">I", CS) + b"\x00" * 7 + b"\x00"
+    no_key = envelope.PREAMBLE.pack(envelope.MAGIC, 1, 44) + struct.pack(">I", CS) + b"\x00" * 39 + b"\x00"
     with pytest.raises(envelope.EnvelopeError) as e:
         envelope.inspect(io.BytesIO(no_key + os.urandom(100)))
     assert e.value.code == "envelope.no_wrapped_key"

@@ -10,7 +10,7 @@ with a recipient's private key and fails on any change.
 Byte format (version 1, integers big-endian; docs/crypto.md has the full table)::
 
     magic "GGZYENV" (7) ‖ version 0x01 (1) ‖ header length H (4) ‖ header (H bytes) ‖ chunks
-    header = chunk size (4) ‖ nonce prefix (7) ‖ recipient count R (1) ‖
+    header = chunk size (4) ‖ nonce prefix (7) ‖ key commitment (32) ‖ recipient count R (1) ‖
              R × [key id = SM3(recipient SubjectPublicKeyInfo DER) (32) ‖ length W (2) ‖
                   SM2 ciphertext of the 16-byte content key (W, DER C1C3C2)]
     chunk i = SM4-GCM(key, nonce = prefix ‖ i (4) ‖ last? 0x01 : 0x00, aad = SM3(magic … header),
@@ -42,7 +42,8 @@ DEFAULT_CHUNK_SIZE = 1 << 20
 MIN_CHUNK_SIZE = 1 << 12
 MAX_CHUNK_SIZE = 1 << 24
 MAX_RECIPIENTS = 16
-MAX_HEADER = 12 + MAX_RECIPIENTS * (32 + 2 + 200)
+HEADER_FIXED = 4 + 7 + 32 + 1  # chunk size, nonce prefix, key commitment, recipient count
+MAX_HEADER = HEADER_FIXED + MAX_RECIPIENTS * (32 + 2 + 200)
 NONCE_PREFIX_SIZE = 7
 TAG = sm4.TAG_SIZE
 SIGNATURE_CONTEXT = b"GGZY-ENVELOPE-SM3:"
@@ -67,6 +68,7 @@ class Recipient:
 class Header:
     chunk_size: int
     nonce_prefix: bytes
+    key_commitment: bytes
     recipients: tuple[Recipient, ...]
     raw: bytes  # preamble ‖ header exactly as in the file
 
@@ -116,8 +118,16 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
-def _build_header(chunk_size: int, prefix: bytes, recipients: Sequence[Recipient]) -> bytes:
-    body = struct.pack(">I", chunk_size) + prefix + bytes([len(recipients)])
+def key_commitment(key: bytes, prefix: bytes) -> bytes:
+    """SM3("GGZY-ENVELOPE-KEY:" ‖ key ‖ nonce prefix): binds the envelope to one content key, so
+    no two recipients can be given different keys (GCM alone does not commit to its key)."""
+    return Sm3(b"GGZY-ENVELOPE-KEY:" + key + prefix).digest()
+
+
+def _build_header(
+    chunk_size: int, prefix: bytes, commitment: bytes, recipients: Sequence[Recipient]
+) -> bytes:
+    body = struct.pack(">I", chunk_size) + prefix + commitment + bytes([len(recipients)])
     for r in recipients:
         body += r.key_id + struct.pack(">H", len(r.wrapped_key)) + r.wrapped_key
     return PREAMBLE.pack(MAGIC, VERSION, len(body)) + body
@@ -150,7 +160,7 @@ def seal(
     key = sm2.random_bytes(sm4.KEY_SIZE)
     prefix = sm2.random_bytes(NONCE_PREFIX_SIZE)
     wrapped = [Recipient(key_id(pk), pk.encrypt(key)) for pk in recipients]
-    header = _build_header(chunk_size, prefix, wrapped)
+    header = _build_header(chunk_size, prefix, key_commitment(key, prefix), wrapped)
     aad = Sm3(header).digest()
     digest = Sm3(header)
     dst.write(header)
@@ -187,7 +197,7 @@ def read_header(src: BinaryIO) -> Header:
     _magic, version, length = PREAMBLE.unpack(pre)
     if version != VERSION:
         raise _error("unsupported_version", f"加密投标文件格式版本 {version} 不受支持，请升级投标客户端")
-    if not 12 <= length <= MAX_HEADER:
+    if not HEADER_FIXED <= length <= MAX_HEADER:
         raise _error("bad_header", "加密投标文件的文件头长度不正确")
     body = _read_exact(src, length)
     if len(body) != length:
@@ -195,10 +205,10 @@ def read_header(src: BinaryIO) -> Header:
     chunk_size = struct.unpack(">I", body[:4])[0]
     if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
         raise _error("bad_header", "加密投标文件的分块大小不正确")
-    prefix, count = body[4:11], body[11]
+    prefix, commitment, count = body[4:11], body[11:43], body[43]
     if not 1 <= count <= MAX_RECIPIENTS:
         raise _error("no_wrapped_key", "加密投标文件中没有数字信封（加密密钥），无法解密")
-    pos, recipients = 12, []
+    pos, recipients = HEADER_FIXED, []
     for _ in range(count):
         if pos + 34 > length:
             raise _error("bad_header", "加密投标文件的数字信封不完整")
@@ -217,7 +227,7 @@ def read_header(src: BinaryIO) -> Header:
         pos += 34 + w
     if pos != length:
         raise _error("bad_header", "加密投标文件的文件头有多余内容")
-    return Header(chunk_size, prefix, tuple(recipients), pre + body)
+    return Header(chunk_size, prefix, commitment, tuple(recipients), pre + body)
 
 
 def chunk_count(body_size: int, chunk_size: int) -> int | None:
@@ -280,7 +290,7 @@ def unwrap_key(header: Header, private_key: sm2.PrivateKey) -> bytes:
                 key = private_key.decrypt(r.wrapped_key)
             except sm2.DecryptionError as exc:
                 raise _error("tampered", "数字信封已被篡改，无法解密") from exc
-            if len(key) != sm4.KEY_SIZE:
+            if len(key) != sm4.KEY_SIZE or key_commitment(key, header.nonce_prefix) != header.key_commitment:
                 raise _error("tampered", "数字信封已被篡改，无法解密")
             return key
     raise _error("wrong_key", "该加密投标文件不是用此密钥加密的，请使用投标时的密钥解密")
