@@ -25,15 +25,15 @@ def venue(name="太原市公共资源交易中心开评标场所", region="14010
     v = services.venue_register(data=data, actor=SYSTEM)
     if admitted:
         services.venue_inspect(venue=v, checklist=ALL_MET, actor=SYSTEM)
-        v.refresh_from_db()
+        v = services.venue_status_set(venue=v, status="admitted", reason="检查合格，纳入目录", actor=SYSTEM)
     return v
 
 
-def rooms(v):
+def rooms(v, remote=True):
     return (
         services.room_add(venue=v, name="第一开标室", kind="opening", seats=60, actor=SYSTEM),
         services.room_add(
-            venue=v, name="第一评标室", kind="evaluation", seats=9, remote_evaluation=True, actor=SYSTEM
+            venue=v, name="第一评标室", kind="evaluation", seats=9, remote_evaluation=remote, actor=SYSTEM
         ),
     )
 

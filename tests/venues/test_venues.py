@@ -18,27 +18,50 @@ from ggzy.venues.models import Booking, Venue
 from tests import factories
 from tests.conftest import skip_or_fail
 from tests.experts import helpers as lots
+from tests.trading import helpers as trading_helpers
 from tests.venues.helpers import ALL_MET, at, rooms, venue
 
 pytestmark = pytest.mark.django_db
 
 
-def test_admission_follows_the_checklist_and_a_failed_inspection_suspends():
+def test_admission_is_a_decision_after_a_passed_inspection_and_a_failed_one_suspends():
     v = venue(admitted=False)
     assert v.status == "applied"
-    services.venue_inspect(venue=v, checklist={**ALL_MET, "accessibility": False}, actor=SYSTEM)
+    services.venue_inspect(
+        venue=v, checklist={**ALL_MET, "accessibility": False}, notes={"accessibility": "坡道待建"},
+        inspector="张三、李四", actor=SYSTEM,
+    )  # fmt: skip
+    with pytest.raises(InvalidInput) as exc:
+        services.venue_status_set(venue=v, status="admitted", reason="申请准入", actor=SYSTEM)
+    assert exc.value.code == "venue.checklist_incomplete"
+    i = services.venue_inspect(venue=v, checklist=ALL_MET, actor=SYSTEM)
     v.refresh_from_db()
-    assert v.status == "applied" and v.checklist["accessibility"] is False
-    services.venue_inspect(venue=v, checklist=ALL_MET, actor=SYSTEM)
-    v.refresh_from_db()
+    assert v.status == "applied" and i.passed  # an inspection does not admit by itself
+    with pytest.raises(InvalidInput) as exc:
+        services.venue_status_set(venue=v, status="admitted", reason="  ", actor=SYSTEM)
+    assert exc.value.code == "venue.reason_required"
+    v = services.venue_status_set(venue=v, status="admitted", reason="检查合格", actor=SYSTEM)
     assert v.status == "admitted" and v.admitted_at is not None
     services.venue_inspect(venue=v, checklist={**ALL_MET, "monitoring": False}, actor=SYSTEM)
     v.refresh_from_db()
     assert v.status == "suspended" and "音视频监控" in v.status_reason
     assert v.inspections.count() == 3
+    assert v.inspections.last().notes == {"accessibility": "坡道待建"}
+    assert v.inspections.last().inspector_label == "张三、李四"
     with pytest.raises(InvalidInput) as exc:
         services.venue_status_set(venue=v, status="admitted", reason="整改完成", actor=SYSTEM)
     assert exc.value.code == "venue.checklist_incomplete"
+    v = services.venue_status_set(venue=v, status="withdrawn", reason="运营方申请退出", actor=SYSTEM)
+    with pytest.raises(InvalidInput) as exc:
+        services.venue_status_set(venue=v, status="admitted", reason="重新准入", actor=SYSTEM)
+    assert exc.value.code == "venue.bad_status_move" and "已退出目录" in exc.value.message
+    history = [(h.from_status, h.to_status) for h in selectors.status_history(v)]
+    assert history == [
+        ("", "applied"),
+        ("applied", "admitted"),
+        ("admitted", "suspended"),
+        ("suspended", "withdrawn"),
+    ]
 
 
 def test_social_venue_needs_a_valid_operator_uscc_and_nothing_is_written_on_bad_input():
@@ -47,22 +70,31 @@ def test_social_venue_needs_a_valid_operator_uscc_and_nothing_is_written_on_bad_
         venue(name="社会场所", operator_kind="social", operator_uscc="123", service_center=None)
     assert exc.value.code == "venue.bad_operator_uscc"
     assert (Venue.objects.count(), AuditEvent.objects.count()) == before
-    v = venue(
-        name="社会场所",
-        operator_kind="social",
-        operator_uscc=factories.valid_uscc(901),
-        operator_name="山西某物业",
-    )
+    with pytest.raises(InvalidInput) as exc:  # a valid code, but not a registered market entity
+        venue(
+            name="社会场所",
+            operator_kind="social",
+            operator_uscc=factories.valid_uscc(901),
+            service_center=None,
+        )
+    assert exc.value.code == "venue.operator_not_registered"
+    assert (Venue.objects.count(), AuditEvent.objects.count()) == before
+    owner = trading_helpers.entity(901, ["tenderer"], "山西某物业服务有限公司")
+    v = venue(name="社会场所", operator_kind="social", operator_uscc=owner.uscc, operator_name="随便写")
     assert v.operator_kind == "social" and v.service_center is None
+    assert v.operator_name == "山西某物业服务有限公司"  # the registered name
     with pytest.raises(PermissionDenied):
         services.venue_register(data={"name": "x"}, actor=factories.user(Role.SUPERVISOR))
 
 
-def test_booking_rules():
+def test_booking_rules_bad_input_writes_nothing():
     op = lots.operator()
     lot = lots.lot(op)
     v = venue()
     opening, evaluation = rooms(v)
+    annex = services.room_add(
+        venue=v, name="开标室附间", kind="evaluation", seats=7, shares_with=[opening], actor=SYSTEM
+    )
     b = services.booking_create(
         lot=lot, room=opening, purpose="opening", starts_at=at(10, 9), ends_at=at(10, 10), actor=op
     )
@@ -70,13 +102,20 @@ def test_booking_rules():
     other = lots.lot(op, name="另一个工程")
     before = (Booking.objects.count(), AuditEvent.objects.count())
     cases = [
-        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 10, 15), ends_at=at(10, 11)), "venue.double_booking"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 9, 30), ends_at=at(10, 11)), "venue.double_booking"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 10, 15), ends_at=at(10, 11)), "venue.buffer_too_short"),
         (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 7), ends_at=at(10, 8, 30)), "venue.outside_hours"),
         (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 17), ends_at=at(10, 19)), "venue.outside_hours"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(10, 17), ends_at=at(11, 9)), "venue.outside_hours"),
         (dict(lot=other, room=evaluation, purpose="opening", starts_at=at(11, 9), ends_at=at(11, 10)), "venue.wrong_room_kind"),
+        (dict(lot=lot, room=opening, purpose="evaluation", starts_at=at(10, 10), ends_at=at(10, 12)), "venue.evaluation_not_isolated"),
+        (dict(lot=lot, room=annex, purpose="evaluation", starts_at=at(10, 11), ends_at=at(10, 12)), "venue.evaluation_not_isolated"),
         (dict(lot=lot, room=opening, purpose="opening", starts_at=at(12, 9), ends_at=at(12, 10)), "venue.lot_already_booked"),
         (dict(lot=lot, room=evaluation, purpose="evaluation", starts_at=at(9, 9), ends_at=at(9, 12)), "venue.evaluation_before_opening"),
         (dict(lot=other, room=opening, purpose="opening", starts_at=at(-1, 9), ends_at=at(-1, 10)), "venue.in_the_past"),
+        (dict(lot=other, room=opening, purpose="opening", starts_at=at(11, 10), ends_at=at(11, 9)), "venue.bad_period"),
+        (dict(lot=other, room=opening, purpose="lunch", starts_at=at(11, 9), ends_at=at(11, 10)), "venue.bad_purpose"),
+        (dict(lot=other, room=annex, purpose="remote", starts_at=at(11, 9), ends_at=at(11, 10)), "venue.not_remote_capable"),
     ]  # fmt: skip
     for kwargs, code in cases:
         with pytest.raises((InvalidInput, Conflict)) as exc:
@@ -92,6 +131,48 @@ def test_booking_rules():
         lot=lot, room=evaluation, purpose="evaluation", starts_at=at(10, 10), ends_at=at(10, 17), actor=op
     )
     assert [r["purpose"] for r in selectors.bookings_for_lot(lot)] == ["opening", "evaluation"]
+    # the annex shares the opening hall of `other`: it cannot be `other`'s evaluation room either
+    with pytest.raises(InvalidInput) as exc:
+        services.booking_create(
+            lot=other, room=annex, purpose="evaluation", starts_at=at(10, 11), ends_at=at(10, 12), actor=op
+        )
+    assert exc.value.code == "venue.evaluation_not_isolated" and "相通或共用" in exc.value.message
+
+
+def test_remote_evaluation_seats_in_other_venues():
+    op = lots.operator()
+    lot = lots.lot(op)
+    main = venue()
+    o1, e1 = rooms(main)
+    far = venue(name="大同市场所", region="140212", service_center=factories.service_center("140200"))
+    _, e2 = rooms(far)
+    services.booking_create(
+        lot=lot, room=o1, purpose="opening", starts_at=at(6, 9), ends_at=at(6, 10), actor=op
+    )
+    services.booking_create(
+        lot=lot, room=e1, purpose="evaluation", starts_at=at(6, 10), ends_at=at(6, 17), actor=op
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.room_add(
+            venue=main, name="第二评标室", kind="evaluation", seats=5, monitoring=False, actor=SYSTEM
+        )
+    assert exc.value.code == "venue.evaluation_unmonitored"
+    e1b = services.room_add(
+        venue=main, name="第二评标室", kind="evaluation", seats=5, remote_evaluation=True, actor=SYSTEM
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.booking_create(
+            lot=lot, room=e1b, purpose="remote", starts_at=at(6, 10), ends_at=at(6, 17), actor=op
+        )
+    assert exc.value.code == "venue.remote_same_venue"
+    services.booking_create(
+        lot=lot, room=e2, purpose="remote", starts_at=at(6, 10), ends_at=at(6, 17), actor=op
+    )
+    assert [r["purpose"] for r in selectors.bookings_for_lot(lot)] == ["opening", "evaluation", "remote"]
+    found = selectors.venues_near(
+        region_code="140105", kind="evaluation", starts_at=at(7, 9), ends_at=at(7, 12), remote=True
+    )
+    assert [r["venue"].pk for r in found] == [main.pk, far.pk]
 
 
 def test_a_suspended_venue_cannot_be_booked_and_another_platform_cannot_book():

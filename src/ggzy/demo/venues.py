@@ -1,5 +1,7 @@
 """Demo venues: one admitted venue per city platform (opening halls, evaluation rooms, one with
-remote evaluation) and one venue run by a social party. Idempotent."""
+remote evaluation, and a small room opening into the first opening hall, so not isolated from it)
+and one venue run by a social party (a registered market entity) whose inspection found no
+accessibility ramp, so it stays applied. Idempotent: nothing is added when a venue exists."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ggzy.venues.models import CHECKLIST
 
 def load(added: Counter) -> None:
     from ggzy.accounts.models import ServiceCenter
-    from ggzy.core import uscc
+    from ggzy.entities.models import Entity
     from ggzy.venues.models import Venue
 
     if Venue.objects.exists():
@@ -25,21 +27,29 @@ def load(added: Counter) -> None:
                   "phone": center.phone},
             actor=SYSTEM,
         )  # fmt: skip
-        venues.venue_inspect(venue=v, checklist=met, actor=SYSTEM)
+        venues.venue_inspect(venue=v, checklist=met, inspector="省公共资源交易中心检查组", actor=SYSTEM)
+        venues.venue_status_set(venue=v, status="admitted", reason="检查合格，纳入场所目录", actor=SYSTEM)
+        hall = None
         for name, kind, seats, remote in (("第一开标室", "opening", 80, False), ("第二开标室", "opening", 40, False),
-                                          ("第一评标室", "evaluation", 9, True), ("第二评标室", "evaluation", 7, False)):  # fmt: skip
-            venues.room_add(
-                venue=v, name=name, kind=kind, seats=seats, remote_evaluation=remote, actor=SYSTEM
-            )
+                                          ("第一评标室", "evaluation", 9, True), ("第二评标室", "evaluation", 7, False),
+                                          ("开标室候标间", "evaluation", 5, False)):  # fmt: skip
+            room = venues.room_add(
+                venue=v, name=name, kind=kind, seats=seats, remote_evaluation=remote,
+                shares_with=[hall] if name == "开标室候标间" else [], actor=SYSTEM,
+            )  # fmt: skip
+            hall = hall or room
         added["venues"] += 1
+    owner = Entity.objects.order_by("uscc").first()  # a registered market entity runs it
+    if owner is None:
+        return
     social = venues.venue_register(
-        data={"name": "晋中市榆次区社会投资开评标中心", "operator_kind": "social",
-              "operator_uscc": uscc.make("9", "1", "140700", "80000001"), "operator_name": "晋中某物业服务有限公司",
+        data={"name": "晋中市榆次区社会投资开评标中心", "operator_kind": "social", "operator_uscc": owner.uscc,
               "region_code": "140702", "address": "晋中市榆次区示范路1号", "opens_at": "08:30", "closes_at": "17:30"},
         actor=SYSTEM,
     )  # fmt: skip
     venues.venue_inspect(
-        venue=social, checklist={**met, "accessibility": False}, findings="无障碍坡道待建", actor=SYSTEM
-    )
+        venue=social, checklist={**met, "accessibility": False}, notes={"accessibility": "无障碍坡道待建"},
+        inspector="晋中市公共资源交易中心检查组", actor=SYSTEM,
+    )  # fmt: skip
     venues.room_add(venue=social, name="开标厅", kind="opening", seats=50, actor=SYSTEM)
     added["venues"] += 1

@@ -18,6 +18,7 @@ class VenueStatus(models.TextChoices):
     APPLIED = "applied", "待准入"
     ADMITTED = "admitted", "已纳入目录"
     SUSPENDED = "suspended", "暂停使用"
+    WITHDRAWN = "withdrawn", "已退出目录"
 
 
 # The admission checklist: every item must be met to admit a venue.
@@ -61,10 +62,30 @@ class Venue(models.Model):
         return self.name
 
 
+class VenueStatusChange(models.Model):
+    """The status history of a venue: every admission, suspension, reinstatement and withdrawal
+    with its reason and who decided (a failed inspection suspends an admitted venue by itself)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="status_changes")
+    at = models.DateTimeField("时间")
+    from_status = models.CharField("原状态", max_length=10, choices=VenueStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=VenueStatus.choices)
+    reason = models.CharField("理由", max_length=300)
+    decided_by_label = models.CharField("决定人", max_length=200)
+
+    class Meta:
+        ordering = ["venue_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id}:{self.from_status}->{self.to_status}"
+
+
 class Inspection(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="inspections")
     at = models.DateTimeField("检查时间")
+    inspected_on = models.DateField("检查日期", null=True)
     inspector_label = models.CharField("检查人", max_length=200)
+    notes = models.JSONField("各项说明", default=dict)  # item -> note
     checklist = models.JSONField("检查结果")  # item -> bool
     passed = models.BooleanField("合格")
     findings = models.CharField("发现的问题", max_length=1000, blank=True)
@@ -81,12 +102,27 @@ class RoomKind(models.TextChoices):
     EVALUATION = "evaluation", "评标室"
 
 
+class Purpose(models.TextChoices):
+    """What a booking is for. A lot has at most one opening and one (main) evaluation booking;
+    remote seats (远程异地评标) are evaluation rooms with remote capability in other venues."""
+
+    OPENING = "opening", "开标"
+    EVALUATION = "evaluation", "评标"
+    REMOTE = "remote", "远程异地评标"
+
+
 class Room(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=12, choices=RoomKind.choices)
     seats = models.PositiveSmallIntegerField("座位数")
     remote_evaluation = models.BooleanField("支持远程异地评标", default=False)
+    monitoring = models.BooleanField("音视频监控", default=True)
+    area_m2 = models.PositiveIntegerField("面积（平方米）", null=True, blank=True)
+    # rooms that open into this one or share space with it (not isolated from it)
+    shares_with = models.ManyToManyField(
+        "self", verbose_name="相通或共用的房间", blank=True, symmetrical=True
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -109,7 +145,7 @@ class Booking(models.Model):
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings")
     lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="+")
     lot_code = models.CharField("标段（包）编号", max_length=23, db_index=True)
-    purpose = models.CharField("用途", max_length=12, choices=RoomKind.choices)
+    purpose = models.CharField("用途", max_length=12, choices=Purpose.choices)
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
     blocked_from = models.DateTimeField("占用开始（含准备时间）", db_index=True)

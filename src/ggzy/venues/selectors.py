@@ -11,7 +11,17 @@ from django.db.models import QuerySet
 
 from ggzy.core import clock
 from ggzy.core.errors import NotFound
-from ggzy.venues.models import Booking, BookingStatus, Room, Venue, VenueStatus
+from ggzy.venues import rules
+from ggzy.venues.models import (
+    Booking,
+    BookingStatus,
+    OperatorKind,
+    Room,
+    RoomKind,
+    Venue,
+    VenueStatus,
+    VenueStatusChange,
+)
 
 
 def venue_get(code: str) -> Venue:
@@ -28,54 +38,83 @@ def room_get(room_id: int) -> Room:
     return found
 
 
-def catalog() -> QuerySet[Venue]:
-    """The published catalog: admitted venues (suspended ones are shown as suspended)."""
-    return Venue.objects.filter(status__in=[VenueStatus.ADMITTED, VenueStatus.SUSPENDED]).prefetch_related(
-        "rooms"
-    )
+CAPABILITIES = {
+    "opening": "有开标室",
+    "evaluation": "有评标室",
+    "remote": "支持远程异地评标",
+    "social": "社会力量运营",
+}
 
 
-def _distance(a: str, b: str) -> int:
-    if a == b:
-        return 0
-    if a[:4] == b[:4]:
-        return 1
-    if a[:2] == b[:2]:
-        return 2
-    return 3
+def catalog(*, region: str = "", capability: str = "", seats: int = 0) -> QuerySet[Venue]:
+    """The published catalog: admitted venues (suspended ones are shown as suspended), filtered
+    by region (a county code, or a city or province code standing for its whole area) and a
+    capability (``CAPABILITIES``) and the seats of one room of the capability's kind."""
+    qs = Venue.objects.filter(status__in=[VenueStatus.ADMITTED, VenueStatus.SUSPENDED])
+    region = (region or "").strip()
+    if region.isdigit() and len(region) == 6:
+        prefix = region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region
+        qs = qs.filter(region_code__startswith=prefix)
+    rooms = Room.objects.filter(active=True)
+    if capability == "opening":
+        rooms = rooms.filter(kind=RoomKind.OPENING)
+    elif capability in ("evaluation", "remote"):
+        rooms = rooms.filter(kind=RoomKind.EVALUATION)
+        if capability == "remote":
+            rooms = rooms.filter(remote_evaluation=True)
+    elif capability == "social":
+        qs = qs.filter(operator_kind=OperatorKind.SOCIAL)
+    if seats:
+        rooms = rooms.filter(seats__gte=seats)
+    if seats or capability in ("opening", "evaluation", "remote"):
+        qs = qs.filter(pk__in=rooms.values("venue_id"))
+    return qs.prefetch_related("rooms")
 
 
-def free_rooms(*, kind: str, starts_at: dt.datetime, ends_at: dt.datetime, seats: int = 1) -> QuerySet[Room]:
+def status_history(venue: Venue) -> QuerySet[VenueStatusChange]:
+    return venue.status_changes.all()
+
+
+def venues_for_console() -> QuerySet[Venue]:
+    """Every venue, applied and withdrawn ones included (the catalog is province-wide)."""
+    return Venue.objects.all().prefetch_related("rooms")
+
+
+def free_rooms(
+    *, kind: str, starts_at: dt.datetime, ends_at: dt.datetime, seats: int = 1, remote: bool = False
+) -> QuerySet[Room]:
     busy = Booking.objects.filter(
         status=BookingStatus.ACTIVE, blocked_from__lt=ends_at, blocked_until__gt=starts_at
     ).values("room_id")
-    return (
-        Room.objects.filter(kind=kind, active=True, seats__gte=seats, venue__status=VenueStatus.ADMITTED)
-        .exclude(pk__in=busy)
-        .select_related("venue")
-    )
+    rooms = Room.objects.filter(kind=kind, active=True, seats__gte=seats, venue__status=VenueStatus.ADMITTED)
+    if remote:
+        rooms = rooms.filter(remote_evaluation=True)
+    return rooms.exclude(pk__in=busy).select_related("venue")
 
 
 def venues_near(
-    *, region_code: str, kind: str, starts_at: dt.datetime, ends_at: dt.datetime, seats: int = 1
+    *,
+    region_code: str,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    seats: int = 1,
+    remote: bool = False,
 ) -> list[dict[str, Any]]:
-    """Admitted venues with a free room of ``kind`` for the period (open then), nearest first:
-    the same county, the same city, the province."""
+    """Admitted venues with a free room of ``kind`` for the period (open then, the buffer around
+    other bookings respected), nearest first (就近): the same county (or the same region code),
+    then the same city, then the rest of the province (``rules.distance``); ties by venue code."""
     local_start, local_end = starts_at.astimezone(clock.CHINA), ends_at.astimezone(clock.CHINA)
     by_venue: dict[int, list[Room]] = defaultdict(list)
     venues: dict[int, Venue] = {}
-    for room in free_rooms(kind=kind, starts_at=starts_at, ends_at=ends_at, seats=seats):
+    for room in free_rooms(kind=kind, starts_at=starts_at, ends_at=ends_at, seats=seats, remote=remote):
         v = room.venue
-        if (
-            local_start.time() < v.opens_at
-            or local_end.time() > v.closes_at
-            or local_start.date() != local_end.date()
-        ):
+        if not rules.within_hours(local_start, local_end, v.opens_at, v.closes_at):
             continue
         venues[v.pk] = v
         by_venue[v.pk].append(room)
     rows = [
-        {"venue": v, "distance": _distance(region_code, v.region_code), "rooms": by_venue[pk]}
+        {"venue": v, "distance": rules.distance(region_code, v.region_code), "rooms": by_venue[pk]}
         for pk, v in venues.items()
     ]
     rows.sort(key=lambda r: (r["distance"], r["venue"].code))
@@ -113,15 +152,41 @@ def calendar(venue: Venue, start: dt.date, days: int = 7) -> list[dict[str, Any]
 
 
 def bookings_for_lot(lot: Any) -> list[dict[str, Any]]:
-    """The lot's active bookings, for its timeline (opening and evaluation rooms)."""
+    """The lot's active bookings, for its timeline (opening, evaluation and remote rooms)."""
     return [
         {
+            "id": b.pk,
             "purpose": b.purpose,
             "purpose_label": b.get_purpose_display(),
             "venue": b.room.venue.name,
+            "venue_code": b.room.venue.code,
+            "address": b.room.venue.address,
             "room": b.room.name,
             "starts_at": b.starts_at,
             "ends_at": b.ends_at,
         }
         for b in Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE).select_related("room__venue")
     ]
+
+
+def bookings_for_lot_code(lot_code: str) -> list[dict[str, Any]]:
+    """The same by the lot's code (for the trading pages' template tag)."""
+    return bookings_for_lot_history(lot_code, active_only=True)
+
+
+def bookings_for_lot_history(lot_code: str, *, active_only: bool = False) -> list[dict[str, Any]]:
+    """Every booking of a lot by its code, cancelled and replaced ones included (the console)."""
+    qs = Booking.objects.filter(lot_code=lot_code).select_related("room__venue").order_by("created_at", "id")
+    if active_only:
+        qs = qs.filter(status=BookingStatus.ACTIVE).order_by("starts_at", "id")
+    return [_booking_row(b) for b in qs]
+
+
+def _booking_row(b: Booking) -> dict[str, Any]:
+    return {
+        "id": b.pk, "purpose": b.purpose, "purpose_label": b.get_purpose_display(),
+        "venue": b.room.venue.name, "venue_code": b.room.venue.code, "address": b.room.venue.address,
+        "room": b.room.name, "room_id": b.room_id, "starts_at": b.starts_at, "ends_at": b.ends_at,
+        "status": b.status, "status_label": b.get_status_display(), "cancel_reason": b.cancel_reason,
+        "replaces": b.replaces_id, "booked_by": b.booked_by_label, "lot_code": b.lot_code,
+    }  # fmt: skip

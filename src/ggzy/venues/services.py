@@ -20,16 +20,20 @@ from ggzy.core import clock, uscc
 from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from ggzy.core.models import Region
 from ggzy.core.permissions import require
+from ggzy.entities.selectors import entity_get
+from ggzy.venues import rules
 from ggzy.venues.models import (
     CHECKLIST,
     Booking,
     BookingStatus,
     Inspection,
     OperatorKind,
+    Purpose,
     Room,
     RoomKind,
     Venue,
     VenueStatus,
+    VenueStatusChange,
 )
 
 
@@ -46,14 +50,24 @@ def _next_code(region_code: str) -> str:
 
 
 # --- catalog ---------------------------------------------------------------------------------------
+def _history(venue: Venue, before: str, reason: str, actor: Any) -> None:
+    VenueStatusChange.objects.create(
+        venue=venue, at=clock.now(), from_status=before, to_status=venue.status, reason=reason[:300],
+        decided_by_label=_label(actor),
+    )  # fmt: skip
+
+
 @transaction.atomic
 def venue_register(*, data: Mapping[str, Any], actor: Any) -> Venue:
+    """Register a venue applying to join the catalog. A social party's venue names its operator
+    by USCC; the operator must be a registered market entity (its registered name is used)."""
     require(actor, "venue.manage")
     errors: list[FieldError] = []
     name = str(data.get("name", "")).strip()
     kind = str(data.get("operator_kind", ""))
     region = str(data.get("region_code", "")).strip()
     address = str(data.get("address", "")).strip()
+    operator_name = str(data.get("operator_name", "")).strip()
     if not name:
         errors.append(FieldError("field.required", "请填写场所名称", "name"))
     elif Venue.objects.filter(name=name).exists():
@@ -72,17 +86,29 @@ def venue_register(*, data: Mapping[str, Any], actor: Any) -> Venue:
     operator_uscc = uscc.normalise(str(data.get("operator_uscc", "")))
     if kind == OperatorKind.CENTER and center is None:
         errors.append(FieldError("field.required", "交易服务中心运营的场所须指明服务中心", "service_center"))
-    if kind == OperatorKind.SOCIAL and not uscc.is_valid(operator_uscc):
-        errors.append(
-            FieldError(
-                "venue.bad_operator_uscc",
-                "社会力量运营的场所须填写运营方有效的统一社会信用代码",
-                "operator_uscc",
+    if kind == OperatorKind.SOCIAL:
+        if not uscc.is_valid(operator_uscc):
+            errors.append(
+                FieldError(
+                    "venue.bad_operator_uscc",
+                    "社会力量运营的场所须填写运营方有效的统一社会信用代码",
+                    "operator_uscc",
+                )
             )
-        )
+        else:
+            try:
+                operator_name = entity_get(operator_uscc).name
+            except NotFound:
+                errors.append(
+                    FieldError(
+                        "venue.operator_not_registered",
+                        f"统一社会信用代码为“{operator_uscc}”的运营方尚未登记为市场主体，请先办理主体登记",
+                        "operator_uscc",
+                    )
+                )
     try:
-        opens = dt.time.fromisoformat(str(data.get("opens_at", "08:00")))
-        closes = dt.time.fromisoformat(str(data.get("closes_at", "18:00")))
+        opens = dt.time.fromisoformat(str(data.get("opens_at") or "08:00"))
+        closes = dt.time.fromisoformat(str(data.get("closes_at") or "18:00"))
         if closes <= opens:
             raise ValueError
     except ValueError:
@@ -96,50 +122,62 @@ def venue_register(*, data: Mapping[str, Any], actor: Any) -> Venue:
         code=_next_code(region), name=name, operator_kind=kind,
         service_center=center if kind == OperatorKind.CENTER else None,
         operator_uscc=operator_uscc if kind == OperatorKind.SOCIAL else "",
-        operator_name=str(data.get("operator_name", "")) or (str(center) if center else ""),
+        operator_name=operator_name or (str(center) if center else ""),
         region_code=region, address=address, phone=str(data.get("phone", "")), opens_at=opens, closes_at=closes,
         checklist={k: False for k in CHECKLIST}, status=VenueStatus.APPLIED, created_at=clock.now(),
     )  # fmt: skip
+    _history(venue, "", "申请纳入场所目录", actor)
     audit.record(
         actor=actor, action="venue.register", object_type="venues.venue", object_id=venue.code,
-        summary={"name": name, "operator_kind": kind, "region_code": region},
+        summary={"name": name, "operator_kind": kind, "region_code": region, "operator_uscc": venue.operator_uscc},
     )  # fmt: skip
     return venue
 
 
 @transaction.atomic
 def venue_inspect(
-    *, venue: Venue, checklist: Mapping[str, Any], findings: str = "", actor: Any
+    *,
+    venue: Venue,
+    checklist: Mapping[str, Any],
+    findings: str = "",
+    notes: Mapping[str, str] | None = None,
+    inspected_on: dt.date | None = None,
+    inspector: str = "",
+    actor: Any,
 ) -> Inspection:
-    """An inspection against the admission checklist. All items met: an applied or suspended venue
-    is admitted; any item missing: an admitted venue is suspended."""
+    """Record an inspection against the admission checklist (each item met or not, with a note).
+    The inspection does not admit a venue (admission is a decision, ``venue_status_set``); an
+    admitted venue that fails an item is suspended at once, the missing items being the reason."""
     require(actor, "venue.manage")
-    unknown = set(checklist) - set(CHECKLIST)
+    notes = dict(notes or {})
+    unknown = (set(checklist) | set(notes)) - set(CHECKLIST)
     if unknown:
         raise InvalidInput(
             "venue.unknown_item", f"未知的检查项：{'、'.join(sorted(unknown))}", field="checklist"
         )
+    today = clock.today()
+    if inspected_on is not None and inspected_on > today:
+        raise InvalidInput("venue.inspection_in_future", "检查日期不能晚于今天", field="inspected_on")
+    if venue.status == VenueStatus.WITHDRAWN:
+        raise InvalidInput("venue.withdrawn", f"场所“{venue.name}”已退出目录")
     result = {k: bool(checklist.get(k, False)) for k in CHECKLIST}
     passed = all(result.values())
     missing = [CHECKLIST[k] for k, ok in result.items() if not ok]
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     now = clock.now()
     inspection = Inspection.objects.create(
-        venue=venue, at=now, inspector_label=_label(actor), checklist=result, passed=passed,
+        venue=venue, at=now, inspected_on=inspected_on or today,
+        inspector_label=(inspector.strip() or _label(actor))[:200], checklist=result,
+        notes={k: str(v)[:300] for k, v in notes.items() if str(v).strip()}, passed=passed,
         findings=(findings or "；".join(f"未满足：{m}" for m in missing))[:1000],
     )  # fmt: skip
     before = venue.status
     venue.checklist = result
-    if passed and venue.status != VenueStatus.ADMITTED:
-        venue.status, venue.admitted_at, venue.status_reason = (
-            VenueStatus.ADMITTED,
-            now,
-            "检查合格，纳入场所目录",
-        )
-    elif not passed and venue.status == VenueStatus.ADMITTED:
-        venue.status, venue.status_reason = VenueStatus.SUSPENDED, "检查不合格：" + "；".join(missing)
+    if not passed and venue.status == VenueStatus.ADMITTED:
+        venue.status, venue.status_reason = VenueStatus.SUSPENDED, ("检查不合格：" + "；".join(missing))[:300]
+        _history(venue, before, venue.status_reason, actor)
     venue.version += 1
-    venue.save(update_fields=["checklist", "status", "admitted_at", "status_reason", "version"])
+    venue.save(update_fields=["checklist", "status", "status_reason", "version"])
     audit.record(
         actor=actor, action="venue.inspect", object_type="venues.venue", object_id=venue.code,
         summary={"passed": passed, "missing": missing, "status": [before, venue.status]},
@@ -147,33 +185,68 @@ def venue_inspect(
     return inspection
 
 
+# the decisions of the competent staff: from -> to
+MOVES: dict[str, set[str]] = {
+    VenueStatus.APPLIED: {VenueStatus.ADMITTED, VenueStatus.WITHDRAWN},
+    VenueStatus.ADMITTED: {VenueStatus.SUSPENDED, VenueStatus.WITHDRAWN},
+    VenueStatus.SUSPENDED: {VenueStatus.ADMITTED, VenueStatus.WITHDRAWN},
+    VenueStatus.WITHDRAWN: set(),
+}
+
+
 @transaction.atomic
 def venue_status_set(*, venue: Venue, status: str, reason: str, actor: Any) -> Venue:
-    """Suspend an admitted venue, or reinstate a suspended one whose last inspection passed."""
+    """A decision on a venue, with its reason: admit an applied venue or reinstate a suspended one
+    (only when the last inspection met every item), suspend an admitted one, withdraw a venue from
+    the catalog (final). Active bookings of a suspended or withdrawn venue are kept (the lots'
+    operators rebook them); the decision's audit event counts them."""
     require(actor, "venue.manage")
     if not (reason or "").strip():
-        raise InvalidInput("venue.reason_required", "请填写原因", field="reason")
+        raise InvalidInput("venue.reason_required", "请填写理由", field="reason")
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    allowed = {VenueStatus.ADMITTED: VenueStatus.SUSPENDED, VenueStatus.SUSPENDED: VenueStatus.ADMITTED}
-    if allowed.get(venue.status) != status:
-        raise InvalidInput("venue.bad_status_move", f"场所状态不能从“{venue.get_status_display()}”改为该状态")
-    if status == VenueStatus.ADMITTED and not all(venue.checklist.get(k) for k in CHECKLIST):
-        raise InvalidInput("venue.checklist_incomplete", "最近一次检查未全部合格，请先复查")
+    if status not in MOVES.get(venue.status, set()):
+        target = VenueStatus(status).label if status in VenueStatus.values else status
+        raise InvalidInput(
+            "venue.bad_status_move", f"场所状态不能从“{venue.get_status_display()}”改为“{target}”"
+        )
+    if status == VenueStatus.ADMITTED:
+        last = venue.inspections.order_by("-at", "-id").first()
+        if last is None or not last.passed:
+            raise InvalidInput(
+                "venue.checklist_incomplete", "最近一次检查未全部合格（或尚未检查），请先检查合格再准入"
+            )
     before = venue.status
-    venue.status, venue.status_reason = status, reason.strip()
+    venue.status, venue.status_reason = status, reason.strip()[:300]
+    if status == VenueStatus.ADMITTED and venue.admitted_at is None:
+        venue.admitted_at = clock.now()
     venue.version += 1
-    venue.save(update_fields=["status", "status_reason", "version"])
+    venue.save(update_fields=["status", "status_reason", "admitted_at", "version"])
+    _history(venue, before, venue.status_reason, actor)
+    pending = Booking.objects.filter(
+        room__venue=venue, status=BookingStatus.ACTIVE, starts_at__gte=clock.now()
+    ).count()
     audit.record(
         actor=actor, action="venue.status_set", object_type="venues.venue", object_id=venue.code,
-        summary={"status": [before, status], "reason": reason.strip()},
+        summary={"status": [before, status], "reason": venue.status_reason, "active_bookings": pending},
     )  # fmt: skip
     return venue
 
 
 @transaction.atomic
 def room_add(
-    *, venue: Venue, name: str, kind: str, seats: int, remote_evaluation: bool = False, actor: Any
+    *,
+    venue: Venue,
+    name: str,
+    kind: str,
+    seats: int,
+    remote_evaluation: bool = False,
+    monitoring: bool = True,
+    area_m2: int | None = None,
+    shares_with: list[Room] | tuple[Room, ...] = (),
+    actor: Any,
 ) -> Room:
+    """Add a room. ``shares_with``: rooms of the venue this one opens into or shares space with
+    (not isolated from it): an evaluation room never serves a lot whose opening hall it shares."""
     require(actor, "venue.manage")
     errors = []
     if not (name or "").strip():
@@ -184,14 +257,24 @@ def room_add(
         errors.append(FieldError("venue.bad_room_kind", "房间类型应为开标室或评标室", "kind"))
     if not isinstance(seats, int) or not 1 <= seats <= 1000:
         errors.append(FieldError("venue.bad_seats", "座位数应为1至1000", "seats"))
+    if area_m2 is not None and (not isinstance(area_m2, int) or not 1 <= area_m2 <= 100000):
+        errors.append(FieldError("venue.bad_area", "面积应为1至100000平方米", "area_m2"))
+    if any(r.venue_id != venue.pk for r in shares_with):
+        errors.append(FieldError("venue.bad_shared_room", "相通或共用的房间须属于同一场所", "shares_with"))
+    if kind == RoomKind.EVALUATION and not monitoring:
+        errors.append(FieldError("venue.evaluation_unmonitored", "评标室须有音视频监控", "monitoring"))
     if errors:
         raise invalid(errors, "房间信息")
     room = Room.objects.create(
-        venue=venue, name=name.strip(), kind=kind, seats=seats, remote_evaluation=bool(remote_evaluation)
-    )
+        venue=venue, name=name.strip(), kind=kind, seats=seats, remote_evaluation=bool(remote_evaluation),
+        monitoring=bool(monitoring), area_m2=area_m2,
+    )  # fmt: skip
+    if shares_with:
+        room.shares_with.set(shares_with)
     audit.record(
         actor=actor, action="venue.room_add", object_type="venues.venue", object_id=venue.code,
-        summary={"room": room.name, "kind": kind, "seats": seats, "remote_evaluation": room.remote_evaluation},
+        summary={"room": room.name, "kind": kind, "seats": seats, "remote_evaluation": room.remote_evaluation,
+                 "monitoring": room.monitoring, "shares_with": [r.name for r in shares_with]},
     )  # fmt: skip
     return room
 
@@ -203,6 +286,17 @@ def _buffer() -> dt.timedelta:
 
 def _fmt(at: dt.datetime) -> str:
     return at.astimezone(clock.CHINA).strftime("%Y年%m月%d日 %H:%M")
+
+
+def _isolation_clash(room: Room, others: Any, purpose: str) -> Booking | None:
+    """The lot's booking on the other side of the isolation rule that this room would not be
+    isolated from: the same room, or a room sharing space with it."""
+    if purpose == Purpose.OPENING:
+        across = others.filter(purpose__in=[Purpose.EVALUATION, Purpose.REMOTE])
+    else:
+        across = others.filter(purpose=Purpose.OPENING)
+    shared = set(room.shares_with.values_list("pk", flat=True)) | {room.pk}
+    return across.filter(room_id__in=shared).select_related("room").first()
 
 
 def _check_and_create(
@@ -220,19 +314,38 @@ def _check_and_create(
         )
     if not room.active:
         raise InvalidInput("venue.room_inactive", f"房间“{room.name}”已停用")
-    if purpose not in RoomKind.values or room.kind != purpose:
-        raise InvalidInput(
-            "venue.wrong_room_kind", f"“{room.name}”是{room.get_kind_display()}，不能用于该用途"
-        )
+    if purpose not in Purpose.values:
+        raise InvalidInput("venue.bad_purpose", "用途应为开标、评标或远程异地评标", field="purpose")
     if starts_at.tzinfo is None or ends_at.tzinfo is None or ends_at <= starts_at:
         raise InvalidInput("venue.bad_period", "结束时间应晚于开始时间（须带时区）", field="ends_at")
     if starts_at < clock.now():
         raise InvalidInput("venue.in_the_past", "不能预约已经过去的时间", field="starts_at")
-    local_start, local_end = starts_at.astimezone(clock.CHINA), ends_at.astimezone(clock.CHINA)
-    if (
-        local_start.date() != local_end.date()
-        or local_start.time() < venue.opens_at
-        or local_end.time() > venue.closes_at
+    others = Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE)
+    if replaces is not None:
+        others = others.exclude(pk=replaces.pk)
+    clash = _isolation_clash(room, others, purpose)
+    if clash is not None:
+        same = "就是" if clash.room_id == room.pk else "与"
+        tail = "" if clash.room_id == room.pk else "相通或共用"
+        raise InvalidInput(
+            "venue.evaluation_not_isolated",
+            f"评标室应与本标段（包）的开标室相互隔离：“{room.name}”{same}已预约的"
+            f"{clash.get_purpose_display()}房间“{clash.room.name}”{tail}，请选择隔离的评标室",
+            field="room_id",
+        )
+    wanted_kind = RoomKind.OPENING if purpose == Purpose.OPENING else RoomKind.EVALUATION
+    if room.kind != wanted_kind:
+        raise InvalidInput(
+            "venue.wrong_room_kind",
+            f"“{room.name}”是{room.get_kind_display()}，不能用于{Purpose(purpose).label}",
+            field="room_id",
+        )
+    if purpose == Purpose.REMOTE and not room.remote_evaluation:
+        raise InvalidInput(
+            "venue.not_remote_capable", f"“{room.name}”不具备远程异地评标条件", field="room_id"
+        )
+    if not rules.within_hours(
+        starts_at.astimezone(clock.CHINA), ends_at.astimezone(clock.CHINA), venue.opens_at, venue.closes_at
     ):
         raise InvalidInput(
             "venue.outside_hours",
@@ -240,34 +353,42 @@ def _check_and_create(
             f"（每日{venue.opens_at:%H:%M}至{venue.closes_at:%H:%M}），请调整",
             field="starts_at",
         )
-    others = Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE)
-    if replaces is not None:
-        others = others.exclude(pk=replaces.pk)
-    if others.filter(purpose=purpose).exists():
+    if purpose != Purpose.REMOTE and others.filter(purpose=purpose).exists():
         raise Conflict(
-            "venue.lot_already_booked", f"该标段（包）已预约{RoomKind(purpose).label}，如需更改请改约"
+            "venue.lot_already_booked", f"该标段（包）已预约{Purpose(purpose).label}场地，如需更改请改约"
         )
-    if purpose == RoomKind.EVALUATION:
-        opening = others.filter(purpose=RoomKind.OPENING).first()
+    if purpose == Purpose.REMOTE:
+        main = others.filter(purpose=Purpose.EVALUATION).select_related("room").first()
+        if main is not None and main.room.venue_id == venue.pk:
+            raise InvalidInput(
+                "venue.remote_same_venue", "远程异地评标席位应在主评标场所以外的场所", field="room_id"
+            )
+    if purpose != Purpose.OPENING:
+        opening = others.filter(purpose=Purpose.OPENING).first()
         if opening is not None and starts_at < opening.starts_at:
-            raise InvalidInput("venue.evaluation_before_opening", "评标不能早于开标")
-    # the buffer is kept once between two bookings: these times against the others' blocked spans
-    blocked_from, blocked_until = starts_at - _buffer(), ends_at + _buffer()
-    clash = (
-        Booking.objects.filter(
-            room=room,
-            status=BookingStatus.ACTIVE,
-            blocked_from__lt=ends_at,
-            blocked_until__gt=starts_at,
-        )
-        .exclude(pk=getattr(replaces, "pk", None))
-        .first()
-    )
-    if clash is not None:
+            raise InvalidInput("venue.evaluation_before_opening", "评标不能早于开标", field="starts_at")
+    else:
+        first_eval = others.exclude(purpose=Purpose.OPENING).order_by("starts_at").first()
+        if first_eval is not None and first_eval.starts_at < starts_at:
+            raise InvalidInput(
+                "venue.evaluation_before_opening", "开标不能晚于已预约的评标", field="starts_at"
+            )
+    blocked_from, blocked_until = rules.blocked_span(starts_at, ends_at, _buffer())
+    near = Booking.objects.filter(
+        room=room, status=BookingStatus.ACTIVE, blocked_from__lt=ends_at, blocked_until__gt=starts_at
+    ).exclude(pk=getattr(replaces, "pk", None))
+    taken = near.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
+    if taken is not None:
         raise Conflict(
             "venue.double_booking",
-            f"“{room.name}”在{_fmt(clash.starts_at)}至{_fmt(clash.ends_at)}已被预约"
-            f"（含前后各{settings.GGZY_VENUE_BUFFER_MINUTES}分钟准备和清场时间），请选择其他时间或房间",
+            f"“{room.name}”在{_fmt(taken.starts_at)}至{_fmt(taken.ends_at)}已被预约，请选择其他时间或房间",
+        )
+    taken = near.first()
+    if taken is not None:
+        raise Conflict(
+            "venue.buffer_too_short",
+            f"“{room.name}”在{_fmt(taken.starts_at)}至{_fmt(taken.ends_at)}已被预约，两次预约之间须留出"
+            f"{settings.GGZY_VENUE_BUFFER_MINUTES}分钟准备和清场时间，请调整",
         )
     return Booking.objects.create(
         room=room, lot=lot, lot_code=lot.code, purpose=purpose, starts_at=starts_at, ends_at=ends_at,
@@ -280,8 +401,10 @@ def _check_and_create(
 def booking_create(
     *, lot: Any, room: Room, purpose: str, starts_at: dt.datetime, ends_at: dt.datetime, actor: Any
 ) -> Booking:
-    """Book a room for a lot's opening (开标室) or evaluation (评标室, isolated from the opening
-    hall: a different room of the evaluation kind, not before the opening)."""
+    """Book a room for a lot's opening (an opening hall), its evaluation (an evaluation room
+    isolated from the lot's opening hall: another room, sharing no space with it, not before the
+    opening) or a remote evaluation seat (远程异地评标: an evaluation room with remote capability
+    in another venue than the main evaluation; a lot may have several)."""
     require(actor, "trade.operate", lot)
     booking = _check_and_create(
         lot=lot, room=room, purpose=purpose, starts_at=starts_at, ends_at=ends_at, actor=actor
