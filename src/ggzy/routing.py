@@ -1,7 +1,9 @@
 from django.urls import path
 
+from ggzy.auctions.consumers import AuctionHallConsumer
 from ggzy.portal.consumers import ClockConsumer
 
 websocket_urlpatterns = [
     path("ws/clock/", ClockConsumer.as_asgi()),
+    path("ws/auctions/<int:pk>/", AuctionHallConsumer.as_asgi()),
 ]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ggzy.tendering",
     "ggzy.experts",
     "ggzy.venues",
+    "ggzy.auctions",
     "ggzy.portal",
     "ggzy.demo",
 ]

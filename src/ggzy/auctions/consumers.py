@@ -1,0 +1,114 @@
+"""WebSocket: the live bidding hall at /ws/auctions/<id>/ (docs/auctions.md "The live hall").
+
+On connect the client gets the full current state (so a reconnecting client is up to date) with the
+server's time; bidders send ``{"type": "bid", "amount": "…", "ref": "…"}``. A refused bid is
+answered to that bidder only (``{"type": "refused", "code", "message"}``); an accepted bid reaches
+everyone through the group broadcast sent after commit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from ggzy.auctions import hall, selectors, services
+from ggzy.core import clock
+from ggzy.core.errors import DomainError
+
+
+class AuctionHallConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
+        try:
+            info = await database_sync_to_async(self._load)()
+        except DomainError:
+            await self.close(code=4404)
+            return
+        self.view, self.number, self.registration_id = info["view"], info["number"], info["registration"]
+        await self.accept()
+        await self.channel_layer.group_add(hall.group(self.pk), self.channel_name)
+        await self._send_state(info["payload"])
+
+    def _load(self) -> dict[str, Any]:
+        a = selectors.auction_get(self.pk)
+        a = services.auction_refresh(auction=a)  # close on read when a deadline has passed
+        user = self.scope.get("user")
+        reg = selectors.registration_of(a, user)
+        return {
+            "view": selectors.view_of(a, user),
+            "number": reg.number if reg and reg.number else None,
+            "registration": reg.pk if reg else None,
+            "payload": selectors.hall_payload(a),
+        }
+
+    async def disconnect(self, code):
+        if hasattr(self, "pk"):
+            await self.channel_layer.group_discard(hall.group(self.pk), self.channel_name)
+
+    async def _send_state(self, payload: dict[str, Any]) -> None:
+        hall.arm(self.pk, payload)
+        await self.send(text_data=json.dumps(selectors.public_view(payload, self.view, self.number),
+                                             ensure_ascii=False))  # fmt: skip
+
+    async def _refuse(self, code: str, message: str, ref: Any = None) -> None:
+        await self.send(text_data=json.dumps(
+            {"type": "refused", "code": code, "message": message, "ref": ref, "now": clock.now().isoformat()},
+            ensure_ascii=False,
+        ))  # fmt: skip
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            msg = json.loads(text_data or "")
+            if not isinstance(msg, dict):
+                raise ValueError
+        except (ValueError, TypeError):
+            await self._refuse("hall.malformed", "消息格式不正确")
+            return
+        kind = msg.get("type")
+        if kind == "ping":
+            await self.send(text_data=json.dumps({"type": "time", "now": clock.now().isoformat()}))
+        elif kind == "sync":
+            payload = await database_sync_to_async(self._state)()
+            await self._send_state(payload)
+        elif kind == "bid":
+            await self._bid(msg)
+        else:
+            await self._refuse("hall.unknown", "不支持的消息类型")
+
+    def _state(self) -> dict[str, Any]:
+        a = services.auction_refresh(auction=selectors.auction_get(self.pk))
+        return selectors.hall_payload(a)
+
+    async def _bid(self, msg: dict[str, Any]) -> None:
+        ref = msg.get("ref")
+        if self.registration_id is None:
+            await self._refuse("auction.not_registered", "未报名本标的的竞买，不能报价", ref)
+            return
+        amount = msg.get("amount")
+        if not isinstance(amount, str | int) or isinstance(amount, bool):
+            await self._refuse("auction.invalid_amount", "报价必须是金额（字符串或整数）", ref)
+            return
+        try:
+            bid = await database_sync_to_async(self._place)(amount, msg.get("quantity"), str(ref or "")[:64])
+        except DomainError as e:
+            await self._refuse(e.code, e.message, ref)
+            return
+        await self.send(text_data=json.dumps(
+            {"type": "accepted", "ref": ref, "seq": bid.seq, "amount": str(bid.amount),
+             "at": bid.accepted_at.isoformat(), "now": clock.now().isoformat()}, ensure_ascii=False,
+        ))  # fmt: skip
+
+    def _place(self, amount, quantity, ref):
+        from ggzy.auctions.models import Registration
+
+        user = self.scope.get("user")
+        reg = Registration.objects.get(pk=self.registration_id)
+        return services.bid_place(
+            auction=reg.auction, bidder=reg, amount=amount, quantity=quantity, client_ref=ref, actor=user
+        )
+
+    async def auction_state(self, event):
+        await self._send_state(event["payload"])

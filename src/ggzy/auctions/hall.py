@@ -1,0 +1,83 @@
+"""The live hall's messaging: broadcasts after commit, and one closing timer per auction and process.
+
+Services call ``notify`` from ``transaction.on_commit``; it reads the auction once and sends the
+full state to the group ``auction.<id>`` through the channel layer (in memory in one process,
+Redis across several). Each consumer strips what its viewer may not see (``selectors.public_view``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from ggzy.core import clock
+
+log = logging.getLogger(__name__)
+
+
+def group(pk: int) -> str:
+    return f"auction.{pk}"
+
+
+def notify(pk: int, kind: str) -> None:
+    from ggzy.auctions import selectors
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        payload = selectors.hall_payload(selectors.auction_get(pk))
+        payload["event"] = kind
+        payload["sent_at"] = clock.now().isoformat()
+        async_to_sync(layer.group_send)(group(pk), {"type": "auction.state", "payload": payload})
+    except Exception:  # a broadcast that fails must not break the committed bid
+        log.exception("auction %s: broadcast failed", pk)
+
+
+# one timer per auction in this process: at the deadline, bring the auction up to the clock (which
+# closes it and broadcasts). Several processes each run one; the refresh is idempotent.
+_timers: dict[int, tuple[str, asyncio.Task]] = {}
+
+
+def _refresh(pk: int) -> None:
+    from ggzy.auctions import selectors, services
+
+    services.auction_refresh(auction=selectors.auction_get(pk))
+
+
+async def _wait_and_refresh(pk: int, deadline: str) -> None:
+    import datetime as dt
+
+    at = dt.datetime.fromisoformat(deadline)
+    while True:
+        delay = (at - clock.now()).total_seconds()
+        if delay <= 0:
+            break
+        await asyncio.sleep(min(delay + 0.05, 5))
+    try:
+        await database_sync_to_async(_refresh)(pk)
+    except Exception:
+        log.exception("auction %s: closing timer failed", pk)
+    finally:
+        if _timers.get(pk, ("", None))[0] == deadline:
+            _timers.pop(pk, None)
+
+
+def arm(pk: int, payload: dict[str, Any]) -> None:
+    """Make sure a timer waits for the next deadline (or start) of an open auction."""
+    deadline = payload.get("deadline") if payload.get("phase") not in ("pending", "closed") else None
+    if payload.get("phase") == "pending":
+        deadline = payload.get("starts_at")
+    if not deadline:
+        return
+    current = _timers.get(pk)
+    if current and current[0] == deadline and not current[1].done():
+        return
+    if current and not current[1].done():
+        current[1].cancel()
+    _timers[pk] = (deadline, asyncio.ensure_future(_wait_and_refresh(pk, deadline)))
