@@ -31,7 +31,6 @@ DATA = {
         "documents_obtain": "在山西省公共资源交易平台下载",
     },
     NoticeKind.PREQUALIFICATION: {
-        "prequal_deadline": "2026-10-09T09:30:00+08:00",
         "prequal_method": "合格制",
     },
     NoticeKind.QUALIFICATION_RESULT: {

@@ -68,6 +68,20 @@ def test_tender_notice_is_rendered_sanitised_and_opens_the_lot(op, lot):
     assert lot.status == "notice"  # the scheduled draft lot entered its first stage
 
 
+def test_a_notice_cannot_state_a_time_other_than_the_timeline(op, lot):
+    before = Notice.objects.count()
+    with pytest.raises(InvalidInput) as e:
+        publish(lot, op, data={"bid_deadline": "2026-10-05T09:30:00+08:00"})  # scheduled: 10-20 09:30
+    assert e.value.code == "notice.date_mismatch" and e.value.field == "data.bid_deadline"
+    assert "2026-10-05 09:30" in e.value.message and "2026-10-20 09:30" in e.value.message
+    with pytest.raises(InvalidInput) as e:
+        publish(lot, op, data={"bid_deadline": "下周一"})
+    assert e.value.code == "notice.date_invalid"
+    assert Notice.objects.count() == before
+    assert publish(lot, op, data={"bid_deadline": "2026-10-20T09:30:00+08:00"}).data["bid_deadline"]
+    assert publish(lot, op, data={"bid_deadline": "2026-10-20"}).pk  # a date alone: the same day
+
+
 def test_structured_fields_are_escaped(op, lot):
     n = publish(lot, op, data={"资格要求": "<b>粗体</b>"})
     assert "&lt;b&gt;粗体&lt;/b&gt;" in n.body_html

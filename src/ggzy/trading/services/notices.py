@@ -26,6 +26,7 @@ from ggzy.core import clock
 from ggzy.core import selectors as core_selectors
 from ggzy.core.errors import Conflict, FieldError, InvalidInput, invalid
 from ggzy.core.permissions import require
+from ggzy.rules import events as rules_events
 from ggzy.rules.schema import RuleSet
 from ggzy.trading import fairness, lifecycle, notice_fields, selectors, timeline
 from ggzy.trading.models import Lot, LotEvent, Notice, NoticeKind, Project
@@ -219,6 +220,55 @@ def _next_number(project: Project) -> str:
     return f"{project.code}-G{used + 1:02d}"
 
 
+def _instant(value: Any) -> dt.datetime | dt.date | None:
+    """A time written in a notice's data: a datetime, or ISO text (Beijing time when no zone is
+    given); a bare date stays a date."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=clock.CHINA)
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.CHINA)
+
+
+def _check_dates(lot: Lot | None, data: Mapping[str, Any]) -> None:
+    """A time a notice states for a timeline event (e.g. ``bid_deadline``) must be the lot's
+    scheduled time where the timeline has one: the timeline is what is checked against the
+    statutory periods, so a notice can never announce a deadline the law would refuse. Events the
+    timeline does not hold yet (a publicity's start, set by its notice) are taken as stated."""
+    dated = [key for key in data if key in rules_events.EVENTS]
+    if not dated:
+        return
+    stored = dict(LotEvent.objects.filter(lot=lot).values_list("event", "at")) if lot is not None else {}
+    for key in dated:
+        label = selectors.event_label(key)
+        given = _instant(data[key])
+        if given is None:
+            raise InvalidInput("notice.date_invalid", f"公告中的“{label}”不是有效的时间", field=f"data.{key}")
+        at = stored.get(key)
+        if at is None:  # not on the timeline yet: this notice sets it (e.g. a publicity's start)
+            continue
+        local = at.astimezone(clock.CHINA)
+        same = given == local.date() if not isinstance(given, dt.datetime) else given == at
+        if not same:
+            shown = given.isoformat() if not isinstance(given, dt.datetime) else given.astimezone(clock.CHINA)
+            if isinstance(shown, dt.datetime):
+                shown = shown.strftime("%Y-%m-%d %H:%M")
+            raise InvalidInput(
+                "notice.date_mismatch",
+                f"公告中的“{label}”（{shown}）与标段（包）时间表中的时间（{local.strftime('%Y-%m-%d %H:%M')}）"
+                "不一致：公告中的时间应与经法定期间校验的时间表一致，请先调整时间表",
+                field=f"data.{key}",
+                details={"event": key, "scheduled": at.isoformat()},
+            )
+
+
 def _create(
     *,
     project: Project,
@@ -247,6 +297,7 @@ def _create(
             field="data",
             details={"fields": bare},
         )
+    _check_dates(lot, data)
     free_text = str(free_text or "")
     if len(free_text) > FREE_TEXT_MAX:
         raise InvalidInput(
