@@ -22,5 +22,6 @@ urlpatterns = [
     path("tendering/", include("ggzy.tendering.urls")),
     path("experts/", include("ggzy.experts.urls")),
     path("venues/", include("ggzy.venues.urls")),
+    path("auctions/", include("ggzy.auctions.urls")),
     path("", include("ggzy.portal.urls")),
 ]

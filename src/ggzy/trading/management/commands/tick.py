@@ -47,5 +47,8 @@ class Command(BaseCommand):
     def _once(self, limit):
         report = services.tick_run(limit=limit)
         self.stdout.write(report.summary())
+        from ggzy.auctions.services import auction_close_due  # auctions' deadlines (docs/auctions.md)
+
+        self.stdout.write(f"拍卖挂牌：按时开始或结束{auction_close_due()}场")
         for code, err, message in report.errors:
             self.stderr.write(f"  标段 {code}：{message}（{err}）")

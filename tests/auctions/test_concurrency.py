@@ -1,0 +1,76 @@
+"""200 concurrent bids on PostgreSQL: the auction lock serialises them (docs/auctions.md)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from ggzy.auctions import services
+from ggzy.auctions.models import Auction, Bid
+from ggzy.audit.models import AuditEvent
+from ggzy.core.errors import DomainError
+from tests.auctions import helpers
+
+pytestmark = [
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="SQLite serialises writers at BEGIN IMMEDIATE: concurrency is only meaningful on PostgreSQL",
+    ),
+    pytest.mark.timeout(120),
+]
+THREADS, BIDS_EACH, BIDDERS = 40, 5, 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_bids():
+    a, op = helpers.auction(countdown_seconds=3600)
+    regs = [helpers.bidder(a, op) for _ in range(BIDDERS)]
+    barrier = threading.Barrier(THREADS)
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        rng = random.Random(n)
+        r, user = regs[n % BIDDERS]
+        try:
+            barrier.wait(timeout=30)
+            for i in range(BIDS_EACH):
+                price = Auction.objects.values_list("price", flat=True).get(pk=a.pk) or a.starting_price
+                amount = price + a.increment * rng.randint(0, 2)
+                try:
+                    services.bid_place(
+                        auction=a, bidder=r, amount=str(amount), actor=user, client_ref=f"{n}-{i}"
+                    )
+                except DomainError as e:
+                    refused.append(e.code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=100)
+    assert not errors, errors
+    bids = list(Bid.objects.filter(auction=a).order_by("seq"))
+    assert len(bids) + len(refused) == THREADS * BIDS_EACH
+    assert set(refused) <= {"auction.too_low", "auction.already_leading", "auction.off_grid"}
+    prices = [b.amount for b in bids]
+    assert len(bids) > 10 and len(set(prices)) == len(prices)
+    assert [b.seq for b in bids] == list(range(1, len(bids) + 1))
+    assert prices[0] >= a.starting_price
+    for prev, cur in itertools.pairwise(bids):
+        assert cur.amount >= prev.amount + a.increment and (cur.amount - prev.amount) % a.increment == 0
+        assert cur.accepted_at >= prev.accepted_at and cur.registration_id != prev.registration_id
+    a.refresh_from_db()
+    assert a.price == max(prices) and a.bid_count == len(bids) and a.leader_id == bids[-1].registration_id
+    audited = [json.loads(e.summary) for e in AuditEvent.objects.filter(action="auction.bid")]
+    assert sorted((s["seq"], s["amount"]) for s in audited) == [(b.seq, str(b.amount)) for b in bids]
