@@ -22,6 +22,8 @@ MENU: list[tuple[str, str, str | set | None]] = [
     ("专家抽取", "experts:console_draws", "expert.draw"),
     ("申请入选专家库", "experts:apply", "expert.apply"),
     ("我的抽取通知", "experts:invitations", "expert.apply"),
+    ("交易场所目录管理", "venues:console_list", "venue.manage"),
+    ("开标评标场所预约", "venues:console_bookings", "trade.operate"),
     ("全流程留痕", "audit:trail", "audit.view"),
     ("节假日安排导入", "core:holiday_load", "calendar.load_year"),
     ("基础数据管理", "admin:index", {Role.PLATFORM_ADMIN}),

@@ -14,12 +14,16 @@ class RoomOut(Schema):
     kind_label: str
     seats: int
     remote_evaluation: bool
+    monitoring: bool
+    area_m2: int | None = None
+    shares_with: list[str] = []
 
 
 class VenueOut(Schema):
     code: str
     name: str
     operator_kind: str
+    operator_uscc: str
     operator_name: str
     region_code: str
     address: str
@@ -33,11 +37,83 @@ class VenueOut(Schema):
     rooms: list[RoomOut]
 
 
+class InspectionOut(Schema):
+    inspected_on: dt.date | None
+    inspector: str
+    checklist: dict[str, bool]
+    notes: dict[str, str]
+    passed: bool
+    findings: str
+
+
+class StatusChangeOut(Schema):
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    reason: str
+    decided_by: str
+
+
+class VenueDetailOut(VenueOut):
+    inspections: list[InspectionOut]
+    status_history: list[StatusChangeOut]
+
+
+class VenueIn(Schema):
+    name: str
+    operator_kind: str
+    service_center_id: int | None = None
+    operator_uscc: str = ""
+    operator_name: str = ""
+    region_code: str
+    address: str
+    phone: str = ""
+    opens_at: str = "08:00"
+    closes_at: str = "18:00"
+
+
+class InspectionIn(Schema):
+    checklist: dict[str, bool]
+    notes: dict[str, str] = {}
+    findings: str = ""
+    inspected_on: dt.date | None = None
+    inspector: str = ""
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str
+
+
+class RoomIn(Schema):
+    name: str
+    kind: str
+    seats: int
+    remote_evaluation: bool = False
+    monitoring: bool = True
+    area_m2: int | None = None
+    shares_with: list[int] = []
+
+
 class NearOut(Schema):
     venue: VenueOut
     distance: int
     distance_label: str
     free_rooms: list[RoomOut]
+
+
+class CalendarBookingOut(Schema):
+    room_id: int
+    purpose: str
+    purpose_label: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    lot_code: str = ""
+
+
+class CalendarDayOut(Schema):
+    day: dt.date
+    bookings: list[CalendarBookingOut]
 
 
 class BookingIn(Schema):
@@ -63,8 +139,14 @@ class BookingOut(Schema):
     id: int
     lot_code: str
     venue: str
+    venue_code: str
     room: str
+    room_id: int
     purpose: str
+    purpose_label: str
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: str
+    status_label: str
+    cancel_reason: str
+    replaces: int | None = None

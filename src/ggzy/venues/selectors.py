@@ -11,11 +11,15 @@ from django.db.models import QuerySet
 
 from ggzy.core import clock
 from ggzy.core.errors import NotFound
+from ggzy.core.permissions import allowed
+from ggzy.entities.selectors import region_names
 from ggzy.venues import rules
 from ggzy.venues.models import (
+    CHECKLIST,
     Booking,
     BookingStatus,
     OperatorKind,
+    Purpose,
     Room,
     RoomKind,
     Venue,
@@ -182,6 +186,13 @@ def bookings_for_lot_history(lot_code: str, *, active_only: bool = False) -> lis
     return [_booking_row(b) for b in qs]
 
 
+def booking_view(booking_id: int) -> dict[str, Any]:
+    b = Booking.objects.select_related("room__venue").filter(pk=booking_id).first()
+    if b is None:
+        raise NotFound("venue.booking_not_found", "未找到该预约")
+    return _booking_row(b)
+
+
 def _booking_row(b: Booking) -> dict[str, Any]:
     return {
         "id": b.pk, "purpose": b.purpose, "purpose_label": b.get_purpose_display(),
@@ -190,3 +201,95 @@ def _booking_row(b: Booking) -> dict[str, Any]:
         "status": b.status, "status_label": b.get_status_display(), "cancel_reason": b.cancel_reason,
         "replaces": b.replaces_id, "booked_by": b.booked_by_label, "lot_code": b.lot_code,
     }  # fmt: skip
+
+
+# --- views for pages and the API ----------------------------------------------------------------------
+def service_center_get(center_id: Any) -> Any:
+    from ggzy.accounts.models import ServiceCenter
+
+    found = ServiceCenter.objects.filter(pk=center_id).first() if str(center_id or "").isdigit() else None
+    if found is None:
+        raise NotFound("venue.center_not_found", "未找到该交易服务中心")
+    return found
+
+
+def room_view(r: Room) -> dict[str, Any]:
+    return {
+        "id": r.pk, "name": r.name, "kind": r.kind, "kind_label": r.get_kind_display(), "seats": r.seats,
+        "remote_evaluation": r.remote_evaluation, "monitoring": r.monitoring, "area_m2": r.area_m2,
+        "shares_with": [x.name for x in r.shares_with.all()],
+    }  # fmt: skip
+
+
+def venue_view(v: Venue, *, detail: bool = False) -> dict[str, Any]:
+    out = {
+        "code": v.code, "name": v.name, "operator_kind": v.operator_kind, "operator_uscc": v.operator_uscc,
+        "operator_name": v.operator_name, "region_code": v.region_code, "address": v.address, "phone": v.phone,
+        "opens_at": v.opens_at, "closes_at": v.closes_at, "status": v.status, "status_label": v.get_status_display(),
+        "status_reason": v.status_reason, "checklist": {k: bool(v.checklist.get(k)) for k in CHECKLIST},
+        "rooms": [room_view(r) for r in v.rooms.all() if r.active],
+    }  # fmt: skip
+    if detail:
+        out["inspections"] = [
+            {"inspected_on": i.inspected_on, "inspector": i.inspector_label, "checklist": i.checklist,
+             "notes": i.notes, "passed": i.passed, "findings": i.findings}
+            for i in v.inspections.all()
+        ]  # fmt: skip
+        out["status_history"] = [
+            {"at": h.at, "from_status": h.from_status, "to_status": h.to_status, "reason": h.reason,
+             "decided_by": h.decided_by_label}
+            for h in v.status_changes.all()
+        ]  # fmt: skip
+    return out
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def calendar_rows(venue: Venue, start: dt.date, days: int = 7, *, full: bool = False) -> list[dict[str, Any]]:
+    """The calendar for the API: per day, the active bookings (room, purpose, times). The lot's
+    code is given for openings (public, 开标 is attended by the bidders) and, with ``full``
+    (the platform's staff), for every booking."""
+    out = []
+    for day in calendar(venue, start, days):
+        rows = []
+        for r in day["rooms"]:
+            for b in r["bookings"]:
+                show = full or b.purpose == Purpose.OPENING
+                rows.append(
+                    {"room_id": r["room"].pk, "purpose": b.purpose, "purpose_label": b.get_purpose_display(),
+                     "starts_at": b.starts_at, "ends_at": b.ends_at, "lot_code": b.lot_code if show else ""}
+                )  # fmt: skip
+        out.append({"day": day["day"], "bookings": rows})
+    return out
+
+
+def lot_bookings_public(lot_code: str) -> list[dict[str, Any]]:
+    """What the public project page shows of a lot's bookings: the opening in full (the opening
+    is public); the evaluation's venue and time but not its room; remote seats not at all (they
+    would tell where experts sit)."""
+    out = []
+    for row in bookings_for_lot_code(lot_code):
+        if row["purpose"] == Purpose.REMOTE:
+            continue
+        if row["purpose"] == Purpose.EVALUATION:
+            row = {**row, "room": ""}
+        out.append(row)
+    return out
+
+
+def can_book(viewer: Any, lot: Any) -> bool:
+    return allowed(viewer, "trade.operate", lot)
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The platform's regions (code, full name) for the filters and forms."""
+    from ggzy.core.models import Region
+
+    codes = set(Region.objects.values_list("code", flat=True))
+    return sorted((c, n) for c, n in region_names().items() if c in codes)
+
+
+def region_label(code: str) -> str:
+    return region_names().get(code, code)

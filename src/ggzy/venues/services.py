@@ -280,8 +280,14 @@ def room_add(
 
 
 # --- bookings ------------------------------------------------------------------------------------------
+def buffer_minutes() -> int:
+    """The preparation and clearing time kept free between two bookings of a room (setting
+    ``GGZY_VENUE_BUFFER_MINUTES``, default 30)."""
+    return int(settings.GGZY_VENUE_BUFFER_MINUTES)
+
+
 def _buffer() -> dt.timedelta:
-    return dt.timedelta(minutes=settings.GGZY_VENUE_BUFFER_MINUTES)
+    return dt.timedelta(minutes=buffer_minutes())
 
 
 def _fmt(at: dt.datetime) -> str:
