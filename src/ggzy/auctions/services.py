@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from ggzy.auctions import engine
@@ -163,7 +164,11 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
     starts = _time(data, "starts_at", "开始时间", errors)
     listing_end = _time(data, "listing_ends_at", "挂牌截止时间", errors, required=mode == Mode.LISTING)
     hard_stop = _time(data, "hard_stop_at", "竞价最迟结束时间", errors, required=False)
-    acc = max(1, int(project.acceleration))
+    acc = max(1, int(data.get("acceleration") or project.acceleration))
+    if acc > 1 and not getattr(settings, "GGZY_PROJECT_ACCELERATION_ALLOWED", False):
+        errors.append(
+            FieldError("acceleration", "project.acceleration_forbidden", "生产环境不能使用演示加速")
+        )
     countdown = _seconds(data, "countdown_seconds", 240, errors)
     round_s = _seconds(data, "round_seconds", 300, errors)
     interval = _seconds(data, "dutch_interval_seconds", 60, errors)

@@ -117,6 +117,9 @@ def load(stdout=None) -> Counter:
     from ggzy.demo import venues as demo_venues
 
     demo_venues.load(added)
+    from ggzy.demo import auctions as demo_auctions
+
+    demo_auctions.load(added)
     return added
 
 

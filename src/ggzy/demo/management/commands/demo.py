@@ -54,4 +54,5 @@ LABELS = {
     "experts": "评标专家",
     "expert_draws": "已公开验证的专家抽取",
     "venues": "交易场所",
+    "auctions": "拍卖挂牌标的",
 }
