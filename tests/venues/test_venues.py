@@ -222,6 +222,15 @@ def test_cancel_rebook_nearest_and_calendar():
     )
     b.refresh_from_db()
     assert b.status == "cancelled" and new.replaces == b
+    # a refused rebooking changes nothing: the booking stays active
+    before = (Booking.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(InvalidInput) as exc:
+        services.booking_rebook(
+            booking_id=new.pk, room=o2, starts_at=at(3, 6), ends_at=at(3, 7), reason="提前", actor=op
+        )
+    assert exc.value.code == "venue.outside_hours"
+    new.refresh_from_db()
+    assert new.status == "active" and (Booking.objects.count(), AuditEvent.objects.count()) == before
     # rebooking to an overlapping time in the same room is allowed (it replaces itself)
     newer = services.booking_rebook(
         booking_id=new.pk, room=o2, starts_at=at(3, 9, 30), ends_at=at(3, 10, 30), reason="推迟", actor=op
@@ -235,37 +244,78 @@ def test_cancel_rebook_nearest_and_calendar():
     assert selectors.bookings_for_lot(lot) == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_no_double_booking_under_concurrent_requests():
-    if connection.vendor != "postgresql":
-        skip_or_fail(
-            "SQLite serialises writers at BEGIN IMMEDIATE: concurrency is only meaningful on PostgreSQL"
-        )
-    op = lots.operator()
-    v = venue()
-    opening, _ = rooms(v)
-    lot_list = [lots.lot(op, name=f"并发工程{i}") for i in range(6)]
-    barrier = threading.Barrier(len(lot_list))
+def _run_together(calls):
+    """Run the calls in threads released together; each result is "ok" or the error's code."""
+    from django.db import connection as conn
+
+    barrier = threading.Barrier(len(calls))
     results = []
 
-    def book(lot):
-        from django.db import connection as conn
-
+    def run(call):
         try:
             barrier.wait()
-            services.booking_create(
-                lot=lot, room=opening, purpose="opening", starts_at=at(4, 9), ends_at=at(4, 10), actor=op
-            )
+            call()
             results.append("ok")
-        except Conflict as e:
+        except (Conflict, InvalidInput) as e:
             results.append(e.code)
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=book, args=(lot,)) for lot in lot_list]
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(results) == ["ok"] + ["venue.double_booking"] * 5
+    return sorted(results)
+
+
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        skip_or_fail(
+            "SQLite serialises writers at BEGIN IMMEDIATE: concurrency is only meaningful on PostgreSQL"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_double_booking_under_concurrent_requests():
+    """Six lots ask for one room at once, half of them at 9-10, half at 10:10-11 (inside the
+    30-minute buffer): exactly one booking is made."""
+    _postgres_only()
+    op = lots.operator()
+    v = venue()
+    opening, _ = rooms(v)
+    lot_list = [lots.lot(op, name=f"并发工程{i}") for i in range(6)]
+    times = [(at(4, 9), at(4, 10)), (at(4, 10, 10), at(4, 11))]
+
+    def book(i, lot):
+        s, e = times[i % 2]
+        return lambda: services.booking_create(
+            lot=lot, room=opening, purpose="opening", starts_at=s, ends_at=e, actor=op
+        )
+
+    results = _run_together([book(i, lot) for i, lot in enumerate(lot_list)])
+    assert results.count("ok") == 1, results
+    assert set(results) - {"ok"} <= {"venue.double_booking", "venue.buffer_too_short"}
     assert Booking.objects.filter(room=opening, status="active").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_opening_per_lot_under_concurrent_requests_for_different_rooms():
+    _postgres_only()
+    op = lots.operator()
+    lot = lots.lot(op)
+    halls = [services.room_add(venue=venue(), name="开标室", kind="opening", seats=50, actor=SYSTEM)]
+    v2 = venue(name="第二场所")
+    halls += [
+        services.room_add(venue=v2, name=f"开标室{i}", kind="opening", seats=50, actor=SYSTEM)
+        for i in range(3)
+    ]
+
+    def book(room):
+        return lambda: services.booking_create(
+            lot=lot, room=room, purpose="opening", starts_at=at(4, 9), ends_at=at(4, 10), actor=op
+        )
+
+    results = _run_together([book(r) for r in halls])
+    assert results == ["ok"] + ["venue.lot_already_booked"] * 3
+    assert Booking.objects.filter(lot=lot, status="active").count() == 1

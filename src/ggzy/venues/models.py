@@ -166,7 +166,14 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="booking_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))
-            )
+            ),
+            # one active opening and one active (main) evaluation per lot, also under concurrent
+            # requests for different rooms (the room lock does not cover those)
+            models.UniqueConstraint(
+                fields=["lot", "purpose"],
+                condition=Q(status="active") & Q(purpose__in=["opening", "evaluation"]),
+                name="booking_one_active_per_lot_and_purpose",
+            ),
         ]
 
     def __str__(self) -> str:

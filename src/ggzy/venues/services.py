@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ggzy.audit import services as audit
 from ggzy.core import clock, uscc
@@ -396,11 +396,17 @@ def _check_and_create(
             f"“{room.name}”在{_fmt(taken.starts_at)}至{_fmt(taken.ends_at)}已被预约，两次预约之间须留出"
             f"{settings.GGZY_VENUE_BUFFER_MINUTES}分钟准备和清场时间，请调整",
         )
-    return Booking.objects.create(
-        room=room, lot=lot, lot_code=lot.code, purpose=purpose, starts_at=starts_at, ends_at=ends_at,
-        blocked_from=blocked_from, blocked_until=blocked_until, booked_by_label=_label(actor),
-        created_at=clock.now(), replaces=replaces,
-    )  # fmt: skip
+    try:
+        with transaction.atomic():  # a savepoint: the unique constraint may refuse (a concurrent request)
+            return Booking.objects.create(
+                room=room, lot=lot, lot_code=lot.code, purpose=purpose, starts_at=starts_at, ends_at=ends_at,
+                blocked_from=blocked_from, blocked_until=blocked_until, booked_by_label=_label(actor),
+                created_at=clock.now(), replaces=replaces,
+            )  # fmt: skip
+    except IntegrityError:
+        raise Conflict(
+            "venue.lot_already_booked", f"该标段（包）已预约{Purpose(purpose).label}场地，如需更改请改约"
+        ) from None
 
 
 @transaction.atomic
@@ -457,6 +463,14 @@ def booking_rebook(
     require(actor, "trade.operate", old.lot)
     if not (reason or "").strip():
         raise InvalidInput("venue.reason_required", "请填写改约原因", field="reason")
+    # the old booking is cancelled first (so the lot holds one active booking per purpose), then
+    # the new one is made; if that is refused the transaction rolls the cancellation back
+    old.status, old.cancelled_at, old.cancel_reason = (
+        BookingStatus.CANCELLED,
+        clock.now(),
+        f"改约：{reason.strip()}"[:300],
+    )
+    old.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     new = _check_and_create(
         lot=old.lot,
         room=room,
@@ -466,12 +480,6 @@ def booking_rebook(
         actor=actor,
         replaces=old,
     )
-    old.status, old.cancelled_at, old.cancel_reason = (
-        BookingStatus.CANCELLED,
-        clock.now(),
-        f"改约：{reason.strip()}"[:300],
-    )
-    old.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     audit.record(
         actor=actor, action="venue.rebook", object_type="venues.booking", object_id=new.pk,
         summary={"replaces": old.pk, "room": room.pk, "from": starts_at.isoformat(), "until": ends_at.isoformat()},
