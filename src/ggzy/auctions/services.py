@@ -607,11 +607,29 @@ def _save_synced(a: Auction) -> None:
         a._closing = False  # type: ignore[attr-defined]
 
 
-@transaction.atomic
+def _due(a: Auction, now: dt.datetime) -> bool:
+    if a.phase == Phase.PENDING:
+        return now >= a.starts_at
+    return (
+        a.phase in (Phase.LISTING, Phase.BIDDING, Phase.CAP)
+        and a.deadline_at is not None
+        and now >= a.deadline_at
+    )
+
+
 def auction_refresh(*, auction: Auction, now: dt.datetime | None = None) -> Auction:
     """Bring one auction up to the server clock (open, end the listing, close). Idempotent: called
-    on every read of the hall and by the tick; a second call changes nothing."""
+    on every read of the hall and by the tick; a second call changes nothing. An auction with no
+    time come is read without a lock (every hall connection reads it)."""
     now = min(now or clock.now(), clock.now())
+    current = Auction.objects.select_related("lot__project", "leader").get(pk=auction.pk)
+    if not _due(current, now):
+        return current
+    return _refresh_locked(auction, now)
+
+
+@transaction.atomic
+def _refresh_locked(auction: Auction, now: dt.datetime) -> Auction:
     a = _lock(auction)
     if _sync(a, now):
         _save_synced(a)
