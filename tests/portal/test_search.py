@@ -196,3 +196,23 @@ def test_broad_queries_rank_the_newest_candidates_and_cap_the_count(monkeypatch,
     assert (past.hits, past.total, past.capped) == ([], 2, True)
     narrow = selectors.notice_search("食堂")
     assert (narrow.total, narrow.capped) == (1, False)
+
+
+def test_bad_search_input_gets_an_answer_never_a_server_error(client, notices):
+    long = "道路" * 300
+    r = client.get("/api/search/notices", {"q": long})
+    assert r.status_code == 200 and r.json()["query"] == long[:100]
+    assert client.get("/api/search/notices", {"q": "，。！？"}).json()["total"] == len(
+        notices
+    )  # nothing to search
+    assert client.get("/api/search/notices", {"page": "-5"}).json()["page"] == 1
+    assert client.get("/api/search/notices", {"page": "99999"}).json()["results"] == []
+    r = client.get("/api/search/notices", {"page": "abc"})
+    assert r.status_code == 422 and r.json()["code"] == "field.invalid"
+    assert client.get("/api/search/notices", {"region": "太原", "kind": "nonsense"}).json()["total"] == len(
+        notices
+    )
+    for params in ({"q": "'\"); DROP TABLE x; --"}, {"q": "AND OR NOT NEAR"}, {"q": "道路*"}, {"q": '"'}):
+        assert client.get("/api/search/notices", params).status_code == 200
+        assert client.get(reverse("portal:search"), params).status_code == 200
+    assert client.get("/notices/NO-SUCH-NOTICE/").status_code == 404
