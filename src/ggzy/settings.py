@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "ggzy.experts",
     "ggzy.venues",
     "ggzy.auctions",
+    "ggzy.deposits",
     "ggzy.portal",
+    "ggzy.opendata",
     "ggzy.demo",
 ]
 
@@ -262,6 +264,17 @@ GGZY_SIGNING_KEY_FILE = os.environ.get(
 
 GGZY_SITE_NAME = os.environ.get("GGZY_SITE_NAME", "山西省公共资源交易平台")
 GGZY_PROVINCE_CODE = os.environ.get("GGZY_PROVINCE_CODE", "140000")
+
+# --- open data (docs/opendata.md) ------------------------------------------------------------------
+# OCDS ocids are "ocds-" + this publisher prefix + "-" + the project code. Register a prefix with
+# the Open Contracting Partnership before publishing; "ggzy14" is a placeholder for Shanxi.
+GGZY_OCDS_PREFIX = os.environ.get("GGZY_OCDS_PREFIX", "ggzy14")
+GGZY_OCDS_PUBLISHER = os.environ.get("GGZY_OCDS_PUBLISHER", GGZY_SITE_NAME)
+GGZY_PUBLIC_BASE_URL = os.environ.get("GGZY_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The 交易系统标识码 the national platform assigned to this platform (PLATFORM_CODE of every row).
+GGZY_NATIONAL_PLATFORM_CODE = os.environ.get("GGZY_NATIONAL_PLATFORM_CODE", "")
+# Monthly bulk files (ggzy opendata dump) are written here and served from the downloads page.
+GGZY_OPENDATA_DIR = Path(os.environ.get("GGZY_OPENDATA_DIR", VAR_DIR / "opendata"))
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tendering/", include("ggzy.tendering.urls")),
     path("experts/", include("ggzy.experts.urls")),
     path("venues/", include("ggzy.venues.urls")),
+    path("opendata/", include("ggzy.opendata.urls")),
     path("auctions/", include("ggzy.auctions.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -157,3 +157,27 @@ def verify_chain_unchecked(
     if to_seq is not None and from_seq is not None and to_seq < from_seq:
         raise InvalidInput("audit.to_seq_invalid", "截止序号不能小于起始序号", field="to_seq")
     return verification.verify_chain(from_seq=from_seq, to_seq=to_seq, workers=workers)
+
+
+# --- the public changes feed (ggzy.opendata) ---------------------------------------------------
+def head_seq() -> int:
+    """The sequence number of the last committed event (0 for an empty trail).
+
+    Appends lock the head row until their transaction commits and take ``head + 1``, so the
+    events ``1..head_seq()`` are all committed when this returns: a reader may treat them as a
+    closed, gap-free prefix of the trail (``ggzy.opendata`` builds its changes feed on it).
+    """
+    from ggzy.audit.models import AuditHead
+
+    found = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first()
+    return int(found or 0)
+
+
+def events_after(seq: int, *, actions: Any, upto: int | None = None, limit: int = 100) -> list[AuditEvent]:
+    """Events with ``seq > seq`` (and ``<= upto``) whose action is in ``actions``, in seq order,
+    at most ``limit``. No permission check: the caller publishes only public fields of the
+    public actions it names (the open-data changes feed)."""
+    qs = AuditEvent.objects.filter(seq__gt=seq, action__in=list(actions))
+    if upto is not None:
+        qs = qs.filter(seq__lte=upto)
+    return list(qs.order_by("seq")[:limit])
