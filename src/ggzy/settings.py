@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "ggzy.experts",
     "ggzy.venues",
     "ggzy.auctions",
-    "ggzy.deposits",
     "ggzy.portal",
     "ggzy.opendata",
     "ggzy.demo",
