@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ggzy.experts",
     "ggzy.venues",
     "ggzy.auctions",
+    "ggzy.deposits",
     "ggzy.portal",
     "ggzy.opendata",
     "ggzy.demo",
