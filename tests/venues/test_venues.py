@@ -139,6 +139,37 @@ def test_booking_rules_bad_input_writes_nothing():
     assert exc.value.code == "venue.evaluation_not_isolated" and "相通或共用" in exc.value.message
 
 
+def test_the_opening_booking_follows_the_lots_scheduled_opening():
+    """招标投标法第三十四条: the opening is at the time the documents fixed; a scheduled lot's opening
+    booking must cover that time and its evaluation may not start before it."""
+    from ggzy.trading.models import LotEvent
+
+    op = lots.operator()
+    lot = lots.lot(op)
+    opening, evaluation = rooms(venue())
+    LotEvent.objects.create(lot=lot, event="opening", at=at(8, 9, 30))
+    for kwargs, code in [
+        (dict(room=opening, purpose="opening", starts_at=at(8, 10), ends_at=at(8, 11)), "venue.not_at_opening_time"),
+        (dict(room=opening, purpose="opening", starts_at=at(8, 8), ends_at=at(8, 9, 30)), "venue.not_at_opening_time"),
+        (dict(room=evaluation, purpose="evaluation", starts_at=at(8, 9), ends_at=at(8, 12)), "venue.evaluation_before_opening"),
+    ]:  # fmt: skip
+        with pytest.raises(InvalidInput) as exc:
+            services.booking_create(lot=lot, actor=op, **kwargs)
+        assert exc.value.code == code
+    assert "第三十四条" in services_message(lot, opening, op)
+    services.booking_create(
+        lot=lot, room=opening, purpose="opening", starts_at=at(8, 9), ends_at=at(8, 10, 30), actor=op
+    )
+
+
+def services_message(lot, room, op) -> str:
+    with pytest.raises(InvalidInput) as exc:
+        services.booking_create(
+            lot=lot, room=room, purpose="opening", starts_at=at(8, 14), ends_at=at(8, 15), actor=op
+        )
+    return exc.value.message
+
+
 def test_remote_evaluation_seats_in_other_venues():
     op = lots.operator()
     lot = lots.lot(op)

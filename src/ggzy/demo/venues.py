@@ -53,3 +53,45 @@ def load(added: Counter) -> None:
     )  # fmt: skip
     venues.room_add(venue=social, name="开标厅", kind="opening", seats=50, actor=SYSTEM)
     added["venues"] += 1
+    _book_upcoming(added)
+
+
+def _book_upcoming(added: Counter, limit: int = 6) -> None:
+    """Book the nearest opening hall and an isolated evaluation room for a few demo lots whose
+    scheduled opening is still ahead (the project page then shows them)."""
+    import datetime as dt
+
+    from ggzy.core import clock
+    from ggzy.core.errors import DomainError
+    from ggzy.trading.models import LotEvent
+    from ggzy.venues import selectors
+
+    upcoming = LotEvent.objects.filter(event="opening", at__gt=clock.now() + dt.timedelta(hours=1))
+    for ev in upcoming.select_related("lot__project").order_by("at")[:limit]:
+        lot, start = ev.lot, ev.at - dt.timedelta(minutes=30)
+        end = ev.at + dt.timedelta(hours=1)
+        near = selectors.venues_near(
+            region_code=lot.project.region_code, kind="opening", starts_at=start, ends_at=end
+        )
+        if not near:
+            continue
+        try:
+            venues.booking_create(
+                lot=lot,
+                room=near[0]["rooms"][0],
+                purpose="opening",
+                starts_at=start,
+                ends_at=end,
+                actor=SYSTEM,
+            )
+            rooms = [
+                r for r in near[0]["venue"].rooms.filter(kind="evaluation") if not r.shares_with.exists()
+            ]
+            if rooms:
+                venues.booking_create(
+                    lot=lot, room=rooms[0], purpose="evaluation", starts_at=end,
+                    ends_at=end + dt.timedelta(hours=3), actor=SYSTEM,
+                )  # fmt: skip
+        except DomainError:
+            continue
+        added["venue_bookings"] += 1

@@ -21,6 +21,7 @@ from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, inval
 from ggzy.core.models import Region
 from ggzy.core.permissions import require
 from ggzy.entities.selectors import entity_get
+from ggzy.trading.selectors import lot_event_time
 from ggzy.venues import rules
 from ggzy.venues.models import (
     CHECKLIST,
@@ -357,6 +358,20 @@ def _check_and_create(
             "venue.outside_hours",
             f"预约时间{_fmt(starts_at)}至{_fmt(ends_at)}超出场所开放时间"
             f"（每日{venue.opens_at:%H:%M}至{venue.closes_at:%H:%M}），请调整",
+            field="starts_at",
+        )
+    scheduled = lot_event_time(lot, "opening")  # the lot's timeline (trading), if scheduled
+    if scheduled is not None and purpose == Purpose.OPENING and not starts_at <= scheduled.at < ends_at:
+        raise InvalidInput(
+            "venue.not_at_opening_time",
+            f"开标应当在招标文件确定的时间公开进行（《招标投标法》第三十四条）：本标段（包）开标时间为"
+            f"{_fmt(scheduled.at)}，预约时段应包含该时间",
+            field="starts_at",
+        )
+    if scheduled is not None and purpose != Purpose.OPENING and starts_at < scheduled.at:
+        raise InvalidInput(
+            "venue.evaluation_before_opening",
+            f"评标不能早于本标段（包）的开标时间{_fmt(scheduled.at)}",
             field="starts_at",
         )
     if purpose != Purpose.REMOTE and others.filter(purpose=purpose).exists():

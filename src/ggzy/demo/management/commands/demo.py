@@ -54,5 +54,6 @@ LABELS = {
     "experts": "评标专家",
     "expert_draws": "已公开验证的专家抽取",
     "venues": "交易场所",
+    "venue_bookings": "已预约开评标场所的标段",
     "auctions": "拍卖挂牌标的",
 }
