@@ -8,19 +8,27 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from ggzy.accounts.auth import api_auth
-from ggzy.core.errors import NotFound
+from ggzy.core.errors import InvalidInput, NotFound
 from ggzy.entities import selectors as entity_selectors
 from ggzy.tendering import selectors, services
 from ggzy.tendering.schemas import (
     BidderKeyOut,
     BidderKeyRegisterIn,
     BidderKeyRevokeIn,
+    BidOut,
     ConsistencyOut,
+    DecryptIn,
+    EvidenceOut,
+    HallOut,
     InclusionOut,
     LogEntryOut,
+    OpenedBidOut,
     PlatformKeyOut,
     SthOut,
+    UploadCreateIn,
+    UploadOut,
 )
+from ggzy.trading import selectors as trading_selectors
 
 router = Router(tags=["电子投标：密钥与回执日志"])
 
@@ -126,3 +134,129 @@ def consistency(request: HttpRequest, first: int, second: int | None = None):
         "first_sth": selectors.sth_document(c.first),
         "second_sth": selectors.sth_document(c.second),
     }
+
+
+# --- sealed bids (docs/tendering.md) -------------------------------------------------------------
+def _upload_out(u) -> dict:
+    from ggzy.tendering import storage
+
+    return {
+        "token": u.token,
+        "lot": u.lot.code,
+        "size": u.size,
+        "chunk_size": u.chunk_size,
+        "chunks": services.chunk_count(u),
+        "received": storage.received(u.token) if u.status == "open" else [],
+        "status": u.status,
+    }
+
+
+def _bid_out(b) -> dict:
+    return {
+        "lot": b.lot.code,
+        "uscc": b.entity.uscc,
+        "version": b.version,
+        "status": b.status,
+        "status_label": b.get_status_display(),
+        "ciphertext_sm3": b.ciphertext_sm3,
+        "size": b.size,
+        "received_at": b.received_at,
+        "receipt": b.receipt,
+        "withdrawal_receipt": b.withdrawal_receipt or {},
+        "decrypted_at": b.decrypted_at,
+        "summary": b.summary or {},
+        "problem": b.problem,
+    }
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@router.post(
+    "/lots/{lot}/uploads", response={201: UploadOut}, auth=api_auth, summary="开始上传加密投标文件（可续传）"
+)
+def upload_create(request: HttpRequest, lot: str, payload: UploadCreateIn):
+    """申报文件大小、密文SM3摘要、投标人签名和公钥指纹；之后按序号 PUT 各分块，最后提交。"""
+    u = services.bid_upload_create(
+        lot=trading_selectors.lot_get(lot),
+        key_fingerprint=payload.key_fingerprint,
+        size=payload.size,
+        ciphertext_sm3=payload.ciphertext_sm3,
+        signature=payload.signature,
+        chunk_size=payload.chunk_size,
+        device=payload.device,
+        document=payload.document,
+        client_ip=_ip(request),
+        actor=request.auth,
+    )
+    return Status(201, _upload_out(u))
+
+
+@router.get("/uploads/{token}", response=UploadOut, auth=api_auth, summary="上传进度（已收到的分块）")
+def upload_status(request: HttpRequest, token: str):
+    return _upload_out(services.upload_get(token, request.auth))
+
+
+@router.put(
+    "/uploads/{token}/chunks/{index}", response=UploadOut, auth=api_auth, summary="上传一个分块（可重复）"
+)
+def upload_chunk(request: HttpRequest, token: str, index: int):
+    """请求体为该分块的原始字节（application/octet-stream）。同一分块重复上传不影响结果。"""
+    u = services.upload_get(token, request.auth)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > services.MAX_UPLOAD_CHUNK:
+        raise InvalidInput("bid.chunk_size_mismatch", "分块过大", field="index")
+    data = request.read(length) if length else b""
+    services.bid_chunk_put(upload=u, index=index, data=data, actor=request.auth)
+    return _upload_out(u)
+
+
+@router.post(
+    "/uploads/{token}/commit", response={201: BidOut}, auth=api_auth, summary="提交投标文件，取得回执"
+)
+def upload_commit(request: HttpRequest, token: str):
+    """服务器按自己的时钟检查投标截止时间，校验文件格式、摘要和签名、保证金，保存文件并返回平台签名的回执。"""
+    u = services.upload_get(token, request.auth)
+    bid = services.bid_upload_commit(upload=u, client_ip=_ip(request), actor=request.auth)
+    return Status(201, _bid_out(bid))
+
+
+@router.post("/lots/{lot}/withdraw", response=BidOut, auth=api_auth, summary="撤回投标文件（截止前）")
+def bid_withdraw(request: HttpRequest, lot: str):
+    return _bid_out(services.bid_withdraw(lot=trading_selectors.lot_get(lot), actor=request.auth))
+
+
+@router.get("/bids", response=list[BidOut], auth=api_auth, summary="本单位的投标文件和回执")
+def my_bids(request: HttpRequest, lot: str = ""):
+    entity = services._bidder_entity(request.auth)
+    lt = trading_selectors.lot_get(lot) if lot else None
+    return [_bid_out(b) for b in selectors.bids_of(entity, lt).select_related("entity")]
+
+
+@router.post("/lots/{lot}/decrypt", response=BidOut, auth=api_auth, summary="开标解密（提交内容密钥）")
+def bid_decrypt(request: HttpRequest, lot: str, payload: DecryptIn):
+    """投标人客户端用自己的私钥解开数字信封，只提交16字节的内容密钥（私钥从不离开本单位）。"""
+    bid = services.bid_decrypt(
+        lot=trading_selectors.lot_get(lot), content_key=payload.content_key, actor=request.auth
+    )
+    return _bid_out(bid)
+
+
+@router.get("/lots/{lot}/opening", response=HallOut, auth=None, summary="开标大厅状态")
+def opening_state(request: HttpRequest, lot: str):
+    return selectors.hall_state(trading_selectors.lot_get(lot))
+
+
+@router.get(
+    "/lots/{lot}/opened-bids", response=list[OpenedBidOut], auth=None, summary="开标记录（开标后公开）"
+)
+def opened_bids(request: HttpRequest, lot: str):
+    return selectors.opened_bids(trading_selectors.lot_get(lot))
+
+
+@router.get(
+    "/lots/{lot}/evidence", response=list[EvidenceOut], auth=api_auth, summary="投标监督信息（仅监督人员）"
+)
+def evidence(request: HttpRequest, lot: str):
+    return selectors.bid_evidence(trading_selectors.lot_get(lot), request.auth)

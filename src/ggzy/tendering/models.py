@@ -123,3 +123,120 @@ class SignedTreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree_size} @ {self.root_hash[:16]}"
+
+
+# --- sealed bids (docs/tendering.md) -------------------------------------------------------------
+class Opening(models.Model):
+    """A lot's sealed-bid box and, after the deadline, its opening (开标). One row per lot; every
+    bid write locks it, so a submission, a replacement, a withdrawal and the closing at the
+    deadline are serialised per lot."""
+
+    BIDDING, DECRYPTING, OPENED, FAILED = "bidding", "decrypting", "opened", "failed"
+    STATUS = [(BIDDING, "投标中"), (DECRYPTING, "解密中"), (OPENED, "已开标"), (FAILED, "不予开标")]
+
+    lot = models.OneToOneField("trading.Lot", on_delete=models.PROTECT, related_name="opening")
+    status = models.CharField("状态", max_length=20, choices=STATUS, default=BIDDING)
+    closed_at = models.DateTimeField("投标截止（关闭）时间", null=True, blank=True)
+    window_ends_at = models.DateTimeField("解密截止时间", null=True, blank=True)
+    finished_at = models.DateTimeField("开标结束时间", null=True, blank=True)
+    reason = models.CharField("说明", max_length=500, blank=True)
+    notice_number = models.CharField("开标记录公告编号", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "开标"
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.status}"
+
+
+class BidUpload(models.Model):
+    """A resumable upload of one envelope file, in chunks (files on disk under var/bids/uploads/)."""
+
+    OPEN, COMMITTED, ABORTED = "open", "committed", "aborted"
+
+    token = models.CharField(max_length=32, unique=True)
+    lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="+")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    key = models.ForeignKey(BidderKey, on_delete=models.PROTECT, related_name="+")
+    size = models.PositiveBigIntegerField()
+    chunk_size = models.PositiveIntegerField()
+    ciphertext_sm3 = models.CharField(max_length=64)
+    signature = models.TextField()  # base64 DER, the bidder's SM2 signature of the digest
+    evidence = models.JSONField(default=dict)  # supervision only (client IP, device, metadata)
+    status = models.CharField(max_length=10, default=OPEN)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投标文件上传"
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class Bid(models.Model):
+    """One version of an entity's sealed bid for a lot: the stored envelope and its receipt.
+
+    Status: ``active`` (the current version), ``replaced`` (a newer version superseded it),
+    ``withdrawn``; after the deadline ``opened`` (decrypted), ``not_decrypted`` (counts as
+    withdrawn, the bidder's own reason), ``tampered`` (the stored file failed its checks)."""
+
+    ACTIVE, REPLACED, WITHDRAWN = "active", "replaced", "withdrawn"
+    OPENED, NOT_DECRYPTED, TAMPERED = "opened", "not_decrypted", "tampered"
+    STATUS = [
+        (ACTIVE, "已递交"),
+        (REPLACED, "已被新版本替换"),
+        (WITHDRAWN, "已撤回"),
+        (OPENED, "已解密"),
+        (NOT_DECRYPTED, "未解密（视为撤回）"),
+        (TAMPERED, "文件校验失败"),
+    ]
+
+    lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="bids")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="bids")
+    version = models.PositiveIntegerField("版本")
+    status = models.CharField("状态", max_length=20, choices=STATUS, default=ACTIVE)
+    key = models.ForeignKey(BidderKey, on_delete=models.PROTECT, related_name="bids")
+    ciphertext_sm3 = models.CharField("密文SM3摘要", max_length=64)
+    size = models.PositiveBigIntegerField("文件大小（字节）")
+    signature = models.TextField("投标人签名（base64）")
+    path = models.CharField("存储路径", max_length=300)
+    received_at = models.DateTimeField("接收时间")
+    receipt = models.JSONField("回执", default=dict)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawal_receipt = models.JSONField("撤回回执", default=dict, blank=True)
+    decrypted_at = models.DateTimeField("解密时间", null=True, blank=True)
+    content_key = models.CharField("内容密钥（开标后）", max_length=32, blank=True)
+    summary = models.JSONField("开标一览表", default=dict, blank=True)
+    problem = models.CharField("问题", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["lot_id", "entity_id", "-version"]
+        verbose_name = verbose_name_plural = "投标文件"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "entity", "version"], name="bid_unique_version"),
+            models.UniqueConstraint(
+                fields=["lot", "entity"],
+                condition=models.Q(status__in=["active", "opened", "not_decrypted", "tampered"]),
+                name="bid_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}/{self.entity_id} v{self.version} {self.status}"
+
+
+class BidEvidence(models.Model):
+    """Supervision-only evidence of a submission (bid-rigging checks); never public, never shown to
+    other bidders: client IP, device fingerprint hashes, document metadata the client extracted."""
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="evidence")
+    client_ip = models.GenericIPAddressField("客户端IP", null=True, blank=True)
+    device = models.JSONField("设备特征（哈希）", default=dict)
+    document = models.JSONField("文件属性", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投标监督信息"
+
+    def __str__(self) -> str:
+        return str(self.bid_id)

@@ -81,3 +81,90 @@ class ConsistencyOut(Schema):
     proof: list[str]
     first_sth: SthOut
     second_sth: SthOut
+
+
+# --- sealed bids -------------------------------------------------------------------------------
+class UploadCreateIn(Schema):
+    key_fingerprint: str = ""
+    size: int = 0
+    ciphertext_sm3: str = ""
+    signature: str = ""  # base64 DER SM2 signature of "GGZY-ENVELOPE-SM3:<digest>"
+    chunk_size: int = 8 << 20
+    device: dict = {}  # hashes of machine id, MAC, disk serial (supervision only)
+    document: dict = {}  # author, software, machine code of the plaintext documents (supervision only)
+
+
+class UploadOut(Schema):
+    token: str
+    lot: str
+    size: int
+    chunk_size: int
+    chunks: int
+    received: list[int]
+    status: str
+
+
+class BidOut(Schema):
+    lot: str
+    uscc: str
+    version: int
+    status: str
+    status_label: str
+    ciphertext_sm3: str
+    size: int
+    received_at: dt.datetime
+    receipt: dict
+    withdrawal_receipt: dict
+    decrypted_at: dt.datetime | None
+    summary: dict
+    problem: str
+
+
+class DecryptIn(Schema):
+    content_key: str = ""  # 32 hex digits: the envelope's content key, unwrapped by the bidder's client
+
+
+class HallBidOut(Schema):
+    name: str
+    uscc: str
+    status: str
+    status_label: str
+    price: str
+    period_days: int | None
+
+
+class HallOut(Schema):
+    lot: str
+    lot_name: str
+    status: str
+    status_label: str
+    deadline: str | None
+    window_ends_at: str | None
+    reason: str
+    notice: str
+    now: str
+    bids: list[HallBidOut]
+
+
+class OpenedBidOut(Schema):
+    uscc: str
+    name: str
+    price: str
+    period_days: int | None
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    decrypted_at: dt.datetime | None
+    ciphertext_sm3: str
+    receipt_position: int | None
+    salt: str
+    deposit: str
+    problem: str
+
+
+class EvidenceOut(Schema):
+    uscc: str
+    version: int
+    client_ip: str | None
+    device: dict
+    document: dict

@@ -182,3 +182,153 @@ def receipt_of(entry: ReceiptLogEntry) -> dict[str, Any]:
         key=sth_get(entry.tree_size).key,
     )
     return {**body, "signature": entry.receipt_signature}
+
+
+# --- sealed bids and the opening (docs/tendering.md) ---------------------------------------------
+def local_text(at: Any) -> str:
+    from ggzy.core import clock
+
+    return at.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M:%S") if at else ""
+
+
+def opening_of(lot: Any):
+    from ggzy.tendering.models import Opening
+
+    return Opening.objects.filter(lot_id=lot.pk).first()
+
+
+def _revealed(lot: Any) -> bool:
+    from ggzy.tendering.models import Opening
+
+    o = opening_of(lot)
+    return o is not None and o.status in (Opening.DECRYPTING, Opening.OPENED)
+
+
+def opened_bids(lot: Any) -> list[dict[str, Any]]:
+    """Every bid that was current at the deadline, after the opening has begun (empty before: before
+    the deadline nobody learns who bid, 招标投标法第二十二条): bidder USCC and name, price, period,
+    deposit, status. For the opening record, the OCDS bids extension and the hall."""
+    from ggzy.tendering import deposits_adapter
+    from ggzy.tendering.models import Bid
+
+    if not _revealed(lot):
+        return []
+    rows = []
+    current = [Bid.OPENED, Bid.NOT_DECRYPTED, Bid.TAMPERED, Bid.ACTIVE]
+    for b in (
+        Bid.objects.filter(lot_id=lot.pk, status__in=current).select_related("entity").order_by("received_at")
+    ):
+        s = b.summary or {}
+        rows.append(
+            {
+                "bid_id": b.pk,
+                "uscc": b.entity.uscc,
+                "name": b.entity.name,
+                "price": s.get("price", "") if b.status == Bid.OPENED else "",
+                "period_days": s.get("period_days") if b.status == Bid.OPENED else None,
+                "quality": s.get("quality", "") if b.status == Bid.OPENED else "",
+                "project_manager": s.get("project_manager", "") if b.status == Bid.OPENED else "",
+                "status": b.status,
+                "status_label": "待解密" if b.status == Bid.ACTIVE else b.get_status_display(),
+                "received_at": b.received_at,
+                "decrypted_at": b.decrypted_at,
+                "ciphertext_sm3": b.ciphertext_sm3,
+                "receipt_position": b.receipt.get("position"),
+                "salt": b.receipt.get("salt", ""),
+                "problem": b.problem,
+                "deposit": deposits_adapter.status_text(lot, b.entity.uscc),
+            }
+        )
+    return rows
+
+
+def bids_for_evaluation(lot: Any) -> list[dict[str, Any]]:
+    """The bids decrypted at the opening, for the evaluation committee: bidder, the 开标一览表 and the
+    decrypted archive (path and member names). Empty until the opening is over."""
+    from ggzy.tendering import bidfile, storage
+    from ggzy.tendering.models import Bid, Opening
+
+    o = opening_of(lot)
+    if o is None or o.status != Opening.OPENED:
+        return []
+    out = []
+    for b in (
+        Bid.objects.filter(lot_id=lot.pk, status=Bid.OPENED).select_related("entity").order_by("received_at")
+    ):
+        path = storage.opened_path(lot.code, b.pk)
+        out.append(
+            {
+                "bid_id": b.pk,
+                "uscc": b.entity.uscc,
+                "name": b.entity.name,
+                "summary": b.summary,
+                "price": b.summary.get("price", ""),
+                "period_days": b.summary.get("period_days"),
+                "archive_path": str(path),
+                "members": bidfile.members(path) if path.exists() else [],
+                "ciphertext_sm3": b.ciphertext_sm3,
+            }
+        )
+    return out
+
+
+def bids_of(entity: Any, lot: Any | None = None):
+    """An entity's own bids (every version), newest first: what its bidders may fetch again."""
+    from ggzy.tendering.models import Bid
+
+    qs = Bid.objects.filter(entity_id=entity.pk).select_related("lot").order_by("-received_at")
+    return qs.filter(lot_id=lot.pk) if lot is not None else qs
+
+
+def bid_evidence(lot: Any, viewer: Any) -> list[dict[str, Any]]:
+    """Supervision-only evidence of every bid of a lot (never public, never for bidders)."""
+    from ggzy.core.permissions import require
+    from ggzy.tendering.models import BidEvidence
+
+    require(viewer, "trade.supervise", lot)
+    return [
+        {
+            "uscc": e.bid.entity.uscc,
+            "version": e.bid.version,
+            "client_ip": e.client_ip,
+            "device": e.device,
+            "document": e.document,
+        }
+        for e in BidEvidence.objects.filter(bid__lot_id=lot.pk).select_related("bid", "bid__entity")
+    ]
+
+
+def hall_state(lot: Any) -> dict[str, Any]:
+    """What the opening hall shows everyone: the box's status and times; after the deadline, who bid
+    and who has decrypted (before it: nothing about the bids, not even their number)."""
+    from ggzy.core import clock
+    from ggzy.tendering import services
+    from ggzy.tendering.models import Opening
+
+    o = opening_of(lot)
+    deadline = services.bid_deadline(lot)
+    state = {
+        "type": "state",
+        "lot": lot.code,
+        "lot_name": lot.name,
+        "status": o.status if o else Opening.BIDDING,
+        "status_label": o.get_status_display() if o else "投标中",
+        "deadline": deadline.isoformat() if deadline else None,
+        "window_ends_at": o.window_ends_at.isoformat() if o and o.window_ends_at else None,
+        "reason": o.reason if o else "",
+        "notice": o.notice_number if o else "",
+        "now": clock.now().isoformat(),
+        "bids": [],
+    }
+    for r in opened_bids(lot):
+        state["bids"].append(
+            {
+                "name": r["name"],
+                "uscc": r["uscc"],
+                "status": r["status"],
+                "status_label": r["status_label"],
+                "price": r["price"],
+                "period_days": r["period_days"],
+            }
+        )
+    return state

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from ggzy.audit import services as audit
 from ggzy.core import clock, uscc
-from ggzy.core.errors import Conflict, FieldError, PermissionDenied, invalid
+from ggzy.core.errors import Conflict, DomainError, FieldError, PermissionDenied, invalid
 from ggzy.crypto import merkle, platform, sm2
 from ggzy.tendering import receiptlog, selectors
 from ggzy.tendering.models import BidderKey, ReceiptLogEntry, ReceiptLogHead, ReceiptLogNode, SignedTreeHead
@@ -252,3 +252,634 @@ def receipt_append(
             entity_ref=bidder_uscc,
         )
     return Appended(receipt=receipt, sth=sth, entry=entry)
+
+
+# --- sealed bids: upload, commit, replace, withdraw (docs/tendering.md) -----------------------------
+MAX_BID_SIZE = 4 << 30  # 4 GiB
+MIN_UPLOAD_CHUNK = 64 << 10
+MAX_UPLOAD_CHUNK = 32 << 20
+DEADLINE_EVENTS = ("bid_deadline", "response_deadline")
+LATE_MESSAGE = "已超过投标截止时间（{deadline}），投标文件不予接收（招标投标法第二十八条）"
+
+
+def _deadline_text(at) -> str:
+    return at.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def bid_deadline(lot: Any):
+    """The lot's bid (or response) deadline, or None when its procedure takes no sealed bids."""
+    from ggzy.trading import selectors as trading_selectors
+
+    for event in DEADLINE_EVENTS:
+        found = trading_selectors.lot_event_time(lot, event)
+        if found is not None:
+            return found.at
+    return None
+
+
+def _late(deadline) -> Conflict:
+    return Conflict("bid.deadline_passed", LATE_MESSAGE.format(deadline=_deadline_text(deadline)))
+
+
+def _check_open_for_bids(lot: Any):
+    from ggzy.trading import lifecycle
+
+    deadline = bid_deadline(lot)
+    if deadline is None:
+        raise Conflict("bid.not_sealed_bid", "本标段（包）不采用电子投标，不接收加密投标文件")
+    if lot.status == lifecycle.DRAFT or lot.status in (lifecycle.TERMINATED, lifecycle.FAILED):
+        raise Conflict("bid.lot_not_open", "本标段（包）当前不接收投标文件")
+    if clock.now() >= deadline:
+        raise _late(deadline)
+    return deadline
+
+
+def _bidder_entity(actor: Any) -> Any:
+    from ggzy.entities import selectors as entity_selectors
+
+    entity = entity_selectors.entity_of_user(actor)
+    if entity is None:
+        raise PermissionDenied(
+            "bid.not_a_bidder", "只有市场主体的经办人可以递交投标文件，请使用本单位账户登录"
+        )
+    return entity
+
+
+def _opening_locked(lot: Any):
+    from ggzy.tendering.models import Opening
+
+    Opening.objects.get_or_create(lot_id=lot.pk)
+    return Opening.objects.select_for_update().get(lot_id=lot.pk)
+
+
+def bid_upload_create(
+    *,
+    lot: Any,
+    key_fingerprint: str,
+    size: int,
+    ciphertext_sm3: str,
+    signature: str,
+    chunk_size: int,
+    device: dict | None = None,
+    document: dict | None = None,
+    client_ip: str | None = None,
+    actor: Any,
+):
+    """Start a resumable upload of a sealed bid: the declared size, digest and the bidder's signature
+    are checked now (and again on commit, against the bytes received)."""
+    from ggzy.crypto import envelope
+    from ggzy.tendering.models import Bid, BidUpload
+
+    entity = _bidder_entity(actor)
+    errors = []
+    digest = (ciphertext_sm3 or "").strip().lower()
+    if not _HEX64.match(digest):
+        errors.append(FieldError("bid.digest_invalid", "密文SM3摘要应为64位十六进制数", "ciphertext_sm3"))
+    if not isinstance(size, int) or not 1 <= size <= MAX_BID_SIZE:
+        errors.append(FieldError("bid.size_invalid", "投标文件大小不正确（最大4GB）", "size"))
+    if not isinstance(chunk_size, int) or not MIN_UPLOAD_CHUNK <= chunk_size <= MAX_UPLOAD_CHUNK:
+        errors.append(FieldError("bid.chunk_size_invalid", "分块大小应在64KB至32MB之间", "chunk_size"))
+    sig = receiptlog.unb64(signature or "")
+    if not sig:
+        errors.append(FieldError("bid.signature_invalid", "投标人签名应为base64编码的SM2签名", "signature"))
+    if errors:
+        raise invalid(errors, "投标文件上传")
+    key = BidderKey.objects.filter(fingerprint=(key_fingerprint or "").strip().lower()).first()
+    if key is None or key.entity_id != entity.pk:
+        raise invalid(
+            [
+                FieldError(
+                    "bid.key_unknown", "该公钥未由本单位登记，请先登记公钥（ggzy-bid register-key）", "key"
+                )
+            ]
+        )
+    if not key.active:
+        raise invalid([FieldError("bid.key_revoked", "该公钥已被撤销，请使用有效的公钥加密和签名", "key")])
+    if not envelope.verify_digest_signature(selectors.public_key_of(key), digest, sig):
+        raise invalid(
+            [
+                FieldError(
+                    "bid.signature_invalid", "投标人签名验证失败：签名与文件摘要或登记的公钥不符", "signature"
+                )
+            ]
+        )
+    _check_open_for_bids(lot)
+    if Bid.objects.filter(
+        lot_id=lot.pk, entity_id=entity.pk, status=Bid.ACTIVE, ciphertext_sm3=digest
+    ).exists():
+        raise Conflict("bid.duplicate", "相同的投标文件已经递交，无需重复递交")
+    evidence = {
+        "client_ip": client_ip or None,
+        "device": _clean_evidence(device),
+        "document": _clean_evidence(document),
+    }
+    with transaction.atomic():
+        upload = BidUpload.objects.create(
+            token=sm2.random_bytes(16).hex(),
+            lot_id=lot.pk,
+            entity_id=entity.pk,
+            key=key,
+            size=size,
+            chunk_size=chunk_size,
+            ciphertext_sm3=digest,
+            signature=receiptlog.b64(sig),
+            evidence=evidence,
+            created_at=clock.now(),
+            created_by_id=actor.pk,
+        )
+        audit.record(
+            actor=actor,
+            action="bid_upload.created",
+            object_type="bid_upload",
+            object_id=upload.pk,
+            summary={"lot": lot.code, "size": size, "ciphertext_sm3": digest, "key": key.fingerprint},
+            project_ref=lot.project.code,
+            entity_ref=entity.uscc,
+        )
+    return upload
+
+
+def _clean_evidence(doc: Any) -> dict:
+    """Client-reported evidence: a flat mapping of short strings (anything else dropped)."""
+    if not isinstance(doc, dict):
+        return {}
+    out = {}
+    for k, v in list(doc.items())[:50]:
+        if isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool):
+            out[k[:64]] = str(v)[:300]
+    return out
+
+
+def upload_get(token: str, actor: Any):
+    """The actor's own upload (another bidder's is "not found": nothing leaks)."""
+    from ggzy.core.errors import NotFound
+    from ggzy.tendering.models import BidUpload
+
+    entity = _bidder_entity(actor)
+    upload = BidUpload.objects.select_related("lot", "lot__project", "key").filter(token=token or "").first()
+    if upload is None or upload.entity_id != entity.pk:
+        raise NotFound("bid.upload_not_found", "未找到该上传任务")
+    return upload
+
+
+def chunk_count(upload) -> int:
+    return -(-upload.size // upload.chunk_size)
+
+
+def bid_chunk_put(*, upload, index: int, data: bytes, actor: Any) -> list[int]:
+    """Store chunk ``index`` (idempotent: the same chunk again is accepted). Only file system writes:
+    nothing enters the database or the audit trail until the commit."""
+    from ggzy.tendering import storage
+    from ggzy.tendering.models import BidUpload
+
+    if upload.status != BidUpload.OPEN:
+        raise Conflict("bid.upload_closed", "该上传任务已经提交或已取消")
+    n = chunk_count(upload)
+    if not isinstance(index, int) or not 0 <= index < n:
+        raise invalid([FieldError("bid.chunk_index", f"分块序号应在0至{n - 1}之间", "index")])
+    expected = upload.chunk_size if index < n - 1 else upload.size - (n - 1) * upload.chunk_size
+    if len(data) != expected:
+        raise invalid(
+            [
+                FieldError(
+                    "bid.chunk_size_mismatch", f"第{index}块应为{expected}字节，收到{len(data)}字节", "index"
+                )
+            ]
+        )
+    storage.write_chunk(upload.token, index, data)
+    return storage.received(upload.token)
+
+
+def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
+    """Assemble, check and accept an upload: the server's own clock against the deadline, a well-formed
+    envelope for the registered key, the digest and signature, the deposit; then the file is renamed
+    into place, and the bid, the receipt (public log) and the audit event commit together.
+
+    A replacement supersedes the bidder's current version (the old receipt stays in the log)."""
+    from ggzy.crypto import envelope
+    from ggzy.tendering import deposits_adapter, storage
+    from ggzy.tendering.models import Bid, BidEvidence, BidUpload, Opening
+
+    if upload.status != BidUpload.OPEN:
+        raise Conflict("bid.upload_closed", "该上传任务已经提交或已取消")
+    lot = upload.lot
+    entity = _bidder_entity(actor)
+    if upload.entity_id != entity.pk:
+        raise PermissionDenied("bid.forbidden", "不能提交其他单位的投标文件")
+    n = chunk_count(upload)
+    have = set(storage.received(upload.token))
+    missing = [i for i in range(n) if i not in have]
+    if missing:
+        raise Conflict(
+            "bid.chunks_missing",
+            f"还有{len(missing)}个分块未上传（例如第{missing[0]}块），请续传后再提交",
+            details={"missing": missing[:100]},
+        )
+    _check_open_for_bids(lot)
+    tmp, digest, size = storage.assemble(upload.token, n)
+    final_rel = None
+    try:
+        if size != upload.size or digest != upload.ciphertext_sm3:
+            raise invalid(
+                [
+                    FieldError(
+                        "bid.digest_mismatch",
+                        "收到的文件与申报的大小或SM3摘要不符（文件损坏或不完整），请重新上传",
+                        "file",
+                    )
+                ]
+            )
+        try:
+            with open(tmp, "rb") as f:
+                info = envelope.inspect(f, size)
+        except envelope.EnvelopeError as exc:
+            code = "bid.not_encrypted" if exc.code == "envelope.not_sealed" else "bid.malformed"
+            raise invalid([FieldError(code, exc.message, "file")]) from exc
+        if upload.key.fingerprint not in info.recipients:
+            raise invalid(
+                [
+                    FieldError(
+                        "bid.key_not_recipient",
+                        "投标文件不是用本单位登记的公钥加密的，开标时将无法解密",
+                        "key",
+                    )
+                ]
+            )
+        if not envelope.verify_digest_signature(
+            selectors.public_key_of(upload.key), digest, receiptlog.unb64(upload.signature)
+        ):
+            raise invalid([FieldError("bid.signature_invalid", "投标人签名验证失败", "signature")])
+        if not deposits_adapter.satisfied(lot, entity.uscc):
+            raise Conflict(
+                "bid.deposit_missing", "未按招标文件要求缴纳投标保证金（或提交电子保函），投标文件不予接收"
+            )
+        final_rel = storage.install(tmp, lot.code, entity.uscc, upload.token)
+        with transaction.atomic():
+            opening = _opening_locked(lot)
+            deadline = bid_deadline(lot)
+            if opening.status != Opening.BIDDING or clock.now() >= deadline:
+                raise _late(deadline)
+            current = Bid.objects.filter(lot_id=lot.pk, entity_id=entity.pk, status=Bid.ACTIVE).first()
+            if current is not None and current.ciphertext_sm3 == digest:
+                raise Conflict("bid.duplicate", "相同的投标文件已经递交，无需重复递交")
+            version = (
+                Bid.objects.filter(lot_id=lot.pk, entity_id=entity.pk)
+                .order_by("-version")
+                .values_list("version", flat=True)
+                .first()
+                or 0
+            ) + 1
+            if current is not None:
+                current.status = Bid.REPLACED
+                current.save(update_fields=["status"])
+            kind = "bid.replaced" if current is not None else "bid.submitted"
+            appended = receipt_append(
+                lot_code=lot.code, bidder_uscc=entity.uscc, ciphertext_sm3=digest, actor=actor, kind=kind
+            )
+            received_at = appended.entry.received_at
+            if received_at >= deadline:  # the receipt's time is the time of record
+                raise _late(deadline)
+            bid = Bid.objects.create(
+                lot_id=lot.pk,
+                entity_id=entity.pk,
+                version=version,
+                key=upload.key,
+                ciphertext_sm3=digest,
+                size=size,
+                signature=upload.signature,
+                path=final_rel,
+                received_at=received_at,
+                receipt=appended.receipt,
+            )
+            ev = dict(upload.evidence)
+            BidEvidence.objects.create(
+                bid=bid,
+                client_ip=ev.get("client_ip") or client_ip or None,
+                device=ev.get("device") or {},
+                document=ev.get("document") or {},
+            )
+            upload.status = BidUpload.COMMITTED
+            upload.save(update_fields=["status"])
+            audit.record(
+                actor=actor,
+                action=kind,
+                object_type="bid",
+                object_id=bid.pk,
+                summary={
+                    "lot": lot.code,
+                    "version": version,
+                    "ciphertext_sm3": digest,
+                    "size": size,
+                    "position": appended.entry.position,
+                },
+                project_ref=lot.project.code,
+                entity_ref=entity.uscc,
+            )
+    except BaseException:
+        storage.discard(tmp, storage.path_of(final_rel) if final_rel else None)
+        raise
+    storage.drop_upload(upload.token)
+    return bid
+
+
+def bid_withdraw(*, lot: Any, actor: Any):
+    """Withdraw the actor's current bid before the deadline (招标投标法第二十九条); the withdrawal gets
+    its own receipt in the public log; the earlier receipts stay."""
+    from ggzy.core.errors import NotFound
+    from ggzy.tendering.models import Bid, Opening
+
+    entity = _bidder_entity(actor)
+    _check_open_for_bids(lot)
+    with transaction.atomic():
+        opening = _opening_locked(lot)
+        deadline = bid_deadline(lot)
+        if opening.status != Opening.BIDDING or clock.now() >= deadline:
+            raise _late(deadline)
+        bid = (
+            Bid.objects.select_for_update()
+            .filter(lot_id=lot.pk, entity_id=entity.pk, status=Bid.ACTIVE)
+            .first()
+        )
+        if bid is None:
+            raise NotFound("bid.none", "本单位在该标段（包）没有可撤回的投标文件")
+        appended = receipt_append(
+            lot_code=lot.code,
+            bidder_uscc=entity.uscc,
+            ciphertext_sm3=bid.ciphertext_sm3,
+            actor=actor,
+            kind="bid.withdrawn",
+        )
+        if appended.entry.received_at >= deadline:
+            raise _late(deadline)
+        bid.status = Bid.WITHDRAWN
+        bid.withdrawn_at = appended.entry.received_at
+        bid.withdrawal_receipt = appended.receipt
+        bid.save(update_fields=["status", "withdrawn_at", "withdrawal_receipt"])
+        audit.record(
+            actor=actor,
+            action="bid.withdrawn",
+            object_type="bid",
+            object_id=bid.pk,
+            summary={"lot": lot.code, "version": bid.version, "position": appended.entry.position},
+            project_ref=lot.project.code,
+            entity_ref=entity.uscc,
+        )
+    return bid
+
+
+# --- opening (开标): closing at the deadline, decryption by the bidders, the opening record ----------
+MIN_BIDDERS_BASIS = "招标投标法实施条例第四十四条"
+
+
+def _notify_hall(lot_id: int, event: str) -> None:
+    from ggzy.tendering import hall
+
+    transaction.on_commit(lambda: hall.notify(lot_id, event))
+
+
+def _decryption_window():
+    import datetime as dt
+
+    from django.conf import settings
+
+    return dt.timedelta(minutes=float(getattr(settings, "GGZY_DECRYPTION_WINDOW_MINUTES", 60)))
+
+
+def _ruleset_of(lot: Any):
+    from ggzy.trading import selectors as trading_selectors
+
+    return trading_selectors.ruleset_of(lot.project)
+
+
+def opening_close(*, lot: Any, actor: Any = None) -> Any:
+    """Close the lot's bid box at its deadline (called by the tick, idempotent). With fewer bids than
+    the rule set's minimum there is no opening and the lot fails (招标投标法实施条例第四十四条:
+    投标人少于3个的，不得开标；招标人应当重新招标); otherwise the decryption window opens."""
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.tendering.models import Bid, Opening
+    from ggzy.trading import lifecycle
+    from ggzy.trading import selectors as trading_selectors
+    from ggzy.trading import services as trading_services
+
+    actor = actor or SYSTEM
+    deadline = bid_deadline(lot)
+    now = clock.now()
+    if deadline is None or now < deadline:
+        return None
+    table = trading_selectors.table_of(lot.project)
+    with transaction.atomic():
+        opening = _opening_locked(lot)
+        if opening.status != Opening.BIDDING:
+            return opening
+        lot.refresh_from_db(fields=["status", "version"])
+        if not table.allows(lot.status, lifecycle.FAILED):  # the tick has not yet moved it past bidding
+            return None
+        ruleset = _ruleset_of(lot)
+        minimum = ruleset.min_bidders or 1
+        count = Bid.objects.filter(lot_id=lot.pk, status=Bid.ACTIVE).count()
+        opening.closed_at = deadline
+        if count < minimum:
+            opening.status = Opening.FAILED
+            opening.finished_at = now
+            opening.reason = (
+                f"投标截止时提交投标文件的投标人为{count}个，少于{minimum}个，不予开标，"
+                f"招标人应当依法重新招标（{MIN_BIDDERS_BASIS}）"
+            )
+            opening.save()
+            trading_services.lot_transition(lot=lot, to=lifecycle.FAILED, reason=opening.reason, actor=SYSTEM)
+        else:
+            opening.status = Opening.DECRYPTING
+            opening.window_ends_at = max(deadline, now) + _decryption_window()
+            opening.save()
+        audit.record(
+            actor=actor,
+            action="opening.closed",
+            object_type="opening",
+            object_id=opening.pk,
+            summary={"lot": lot.code, "bids": count, "min_bidders": minimum, "status": opening.status},
+            project_ref=lot.project.code,
+        )
+        _notify_hall(lot.pk, "closed")
+    return opening
+
+
+def bid_decrypt(*, lot: Any, content_key: str, actor: Any):
+    """Open the actor's bid with the content key its client unwrapped (never the private key).
+
+    The key must match the envelope's key commitment (else refused, nothing recorded: try again);
+    the stored file must still have its SM3 digest and every chunk its tag — otherwise the bid is
+    recorded as ``tampered`` (and ``bid.tampered`` raised after that record commits)."""
+    import os
+
+    from ggzy.core.errors import NotFound
+    from ggzy.crypto import envelope
+    from ggzy.tendering import bidfile, storage
+    from ggzy.tendering.models import Bid, Opening
+
+    entity = _bidder_entity(actor)
+    text = (content_key or "").strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{32}", text):
+        raise invalid(
+            [FieldError("bid.content_key_invalid", "解密密钥应为32位十六进制数（16字节）", "content_key")]
+        )
+    key = bytes.fromhex(text)
+    opening = Opening.objects.filter(lot_id=lot.pk).first()
+    now = clock.now()
+    if opening is None or opening.status == Opening.BIDDING:
+        raise Conflict("bid.not_opening", "尚未开标，投标截止前任何人都不能解密投标文件")
+    if opening.status != Opening.DECRYPTING or now >= opening.window_ends_at:
+        raise Conflict("bid.window_closed", "解密时间已结束，未解密的投标文件视为撤回")
+    bid = Bid.objects.filter(lot_id=lot.pk, entity_id=entity.pk, status=Bid.ACTIVE).first()
+    if bid is None:
+        raise NotFound("bid.none", "本单位在该标段（包）没有待解密的投标文件")
+    path = storage.path_of(bid.path)
+    with open(path, "rb") as f:
+        bidfile.check_key(envelope.read_header(f), key)  # a wrong key: refused, the bidder may retry
+    problem, summary = "", {}
+    out = storage.opened_path(lot.code, bid.pk)
+    tmp = out.with_name(out.name + ".tmp")
+    if storage.file_sm3(path) != bid.ciphertext_sm3:
+        problem = "存储的投标文件与回执中的SM3摘要不符：文件已被替换或篡改"
+    else:
+        try:
+            with open(path, "rb") as src, open(tmp, "wb") as dst:
+                bidfile.open_with_key(src, dst, key)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(tmp, out)
+        except envelope.EnvelopeError as exc:
+            storage.discard(tmp)
+            problem = exc.message
+    if not problem:
+        try:
+            summary = bidfile.read_summary(out, lot=lot.code, bidder=entity.uscc)
+        except DomainError as exc:
+            summary = {"problem": exc.message}
+    with transaction.atomic():
+        opening = _opening_locked(lot)
+        locked = Bid.objects.select_for_update().get(pk=bid.pk)
+        if opening.status != Opening.DECRYPTING or clock.now() >= opening.window_ends_at:
+            storage.discard(out)
+            raise Conflict("bid.window_closed", "解密时间已结束，未解密的投标文件视为撤回")
+        if locked.status != Bid.ACTIVE:
+            raise Conflict("bid.already_decrypted", "该投标文件已经解密")
+        locked.decrypted_at = clock.now()
+        locked.content_key = text
+        locked.status = Bid.TAMPERED if problem else Bid.OPENED
+        locked.problem = problem[:500]
+        locked.summary = summary
+        locked.save(update_fields=["decrypted_at", "content_key", "status", "problem", "summary"])
+        audit.record(
+            actor=actor,
+            action="bid.tampered" if problem else "bid.decrypted",
+            object_type="bid",
+            object_id=locked.pk,
+            summary={"lot": lot.code, "problem": problem[:200], "price": summary.get("price", "")},
+            project_ref=lot.project.code,
+            entity_ref=entity.uscc,
+        )
+        _notify_hall(lot.pk, "decrypted")
+    if problem:
+        raise Conflict("bid.tampered", f"投标文件校验失败，已记录：{problem}")
+    return locked
+
+
+def opening_finish(*, lot: Any, actor: Any = None, force: bool = False) -> Any:
+    """End the decryption window (at its time, or earlier once every bid is decrypted): bids not
+    decrypted count as withdrawn (the bidder's own reason); publish the opening record as a notice."""
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.tendering.models import Bid, Opening
+
+    actor = actor or SYSTEM
+    now = clock.now()
+    with transaction.atomic():
+        opening = _opening_locked(lot)
+        if opening.status != Opening.DECRYPTING:
+            return opening
+        pending = Bid.objects.filter(lot_id=lot.pk, status=Bid.ACTIVE)
+        if now < opening.window_ends_at and pending.exists() and not force:
+            return opening
+        undecrypted = pending.update(status=Bid.NOT_DECRYPTED)
+        opening.status = Opening.OPENED
+        opening.finished_at = now
+        opening.save(update_fields=["status", "finished_at"])
+        number = _publish_opening_record(lot, opening)
+        if number:
+            opening.notice_number = number
+            opening.save(update_fields=["notice_number"])
+        audit.record(
+            actor=actor,
+            action="opening.finished",
+            object_type="opening",
+            object_id=opening.pk,
+            summary={"lot": lot.code, "not_decrypted": undecrypted, "notice": number},
+            project_ref=lot.project.code,
+        )
+        _notify_hall(lot.pk, "opened")
+    return opening
+
+
+def _publish_opening_record(lot: Any, opening: Any) -> str:
+    """The opening record (bidder, price, period, deposit, decryption status) as a trading notice."""
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.trading import services as trading_services
+    from ggzy.trading.models import NoticeKind
+
+    kind = getattr(NoticeKind, "OPENING_RECORD", None)
+    if kind is None:  # trading has no opening-record notice kind yet (docs/tendering.md, open items)
+        return ""
+    rows = selectors.opened_bids(lot)
+    data = {
+        "opening_at": selectors.local_text(opening.closed_at),
+        "bid_count": str(len(rows)),
+        "opening_record": [
+            {
+                "name": r["name"],
+                "uscc": r["uscc"],
+                "price": r["price"] or "—",
+                "period_days": str(r["period_days"] or "—"),
+                "deposit": r["deposit"],
+                "decryption": r["status_label"],
+            }
+            for r in rows
+        ],
+    }
+    notice = trading_services.notice_publish(project=lot.project, lot=lot, kind=kind, data=data, actor=SYSTEM)
+    return notice.number
+
+
+def openings_due(*, now=None) -> tuple[int, int]:
+    """The tick's hook: close every bid box whose deadline has passed and end every decryption window
+    that has run out. Returns (closed, finished). Each lot in its own transaction."""
+    import logging
+
+    from ggzy.tendering.models import Opening
+    from ggzy.trading.models import Lot, LotEvent
+
+    log = logging.getLogger(__name__)
+    now = now or clock.now()
+    closed = finished = 0
+    done = Opening.objects.exclude(status=Opening.BIDDING).values("lot_id")
+    lot_ids = (
+        LotEvent.objects.filter(event__in=DEADLINE_EVENTS, at__lte=now)
+        .exclude(lot_id__in=done)
+        .exclude(lot__status__in=["draft", "terminated", "failed"])
+        .values_list("lot_id", flat=True)
+    )
+    for lot in Lot.objects.filter(pk__in=list(lot_ids)).select_related("project"):
+        try:
+            if _ruleset_of(lot).mechanism != "sealed_bids":
+                continue
+            if opening_close(lot=lot) is not None:
+                closed += 1
+        except DomainError as exc:
+            log.warning("opening: lot %s: %s %s", lot.code, exc.code, exc.message)
+    for o in Opening.objects.filter(status=Opening.DECRYPTING, window_ends_at__lte=now).select_related(
+        "lot", "lot__project"
+    ):
+        try:
+            opening_finish(lot=o.lot)
+            finished += 1
+        except DomainError as exc:
+            log.warning("opening: lot %s: %s %s", o.lot.code, exc.code, exc.message)
+    return closed, finished

@@ -50,5 +50,12 @@ class Command(BaseCommand):
         from ggzy.auctions.services import auction_close_due  # auctions' deadlines (docs/auctions.md)
 
         self.stdout.write(f"拍卖挂牌：按时开始或结束{auction_close_due()}场")
+        from ggzy.tendering.services import openings_due  # sealed bids (docs/tendering.md)
+
+        closed, finished = openings_due()
+        self.stdout.write(f"电子开标：截止投标{closed}个标段，结束解密{finished}个标段")
+        from ggzy.deposits.services import refunds_overdue_check  # docs/deposits.md
+
+        self.stdout.write(f"保证金：逾期未退还预警{refunds_overdue_check()}条")
         for code, err, message in report.errors:
             self.stderr.write(f"  标段 {code}：{message}（{err}）")
