@@ -39,6 +39,8 @@ def test_catalog_filters_and_venue_page(client):
     body = _text(client.get("/venues/", {"capability": "opening", "seats": "50"}))
     assert v.name in body and far.name not in body
     assert client.get(f"/venues/{pending.code}/").status_code == 404
+    assert client.get(f"/api/venues/{pending.code}").status_code == 404
+    assert client.get(f"/api/venues/{pending.code}/calendar").status_code == 404
     op = lots.operator()
     lot = lots.lot(op)
     services.booking_create(

@@ -118,12 +118,12 @@ def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn):
 
 @router.get("/{code}", response=VenueDetailOut, auth=None, summary="交易场所（房间、检查记录、状态变更）")
 def venue_detail(request: HttpRequest, code: str):
-    return selectors.venue_view(selectors.venue_get(code), detail=True)
+    return selectors.venue_view(selectors.venue_public_get(code, request.user), detail=True)
 
 
 @router.get("/{code}/calendar", response=list[CalendarDayOut], auth=None, summary="场所一周的预约日历")
 def venue_calendar(request: HttpRequest, code: str, start: dt.date | None = None, days: int = 7):
-    v = selectors.venue_get(code)
+    v = selectors.venue_public_get(code, request.user)
     return selectors.calendar_rows(v, start or selectors.week_start(clock.today()), max(1, min(days, 31)))
 
 

@@ -28,6 +28,15 @@ from ggzy.venues.models import (
 )
 
 
+def venue_public_get(code: str, viewer: Any = None) -> Venue:
+    """A venue as the public may see it: applied venues (not in the catalog yet) only for staff
+    who manage the catalog."""
+    v = venue_get(code)
+    if v.status == VenueStatus.APPLIED and not allowed(viewer, "venue.manage"):
+        raise NotFound("venue.not_found", f"未找到编号为“{code}”的场所")
+    return v
+
+
 def venue_get(code: str) -> Venue:
     found = Venue.objects.filter(code=(code or "").strip().upper()).first()
     if found is None:

@@ -58,11 +58,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        v = selectors.venue_get(code)
+        v = selectors.venue_public_get(code, request.user)
     except DomainError as exc:
         return _refused(request, exc.message, 404)
-    if v.status in (VenueStatus.APPLIED,) and not allowed(request.user, "venue.manage"):
-        return _refused(request, "该场所尚未纳入目录", 404)
     context = {
         "v": v,
         "checklist": [(label, bool(v.checklist.get(k))) for k, label in CHECKLIST.items()],
