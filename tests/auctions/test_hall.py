@@ -28,10 +28,10 @@ async def connect(pk, user):
     return c, json.loads(await c.receive_from(timeout=5))
 
 
-async def next_state(c):
+async def next_state(c, kind="state"):
     while True:
         m = json.loads(await c.receive_from(timeout=5))
-        if m["type"] == "state":
+        if m["type"] == kind:
             return m
 
 
@@ -55,9 +55,12 @@ async def _run(a, r1, u1, r2, u2, sup):
     assert sp["view"] == "public" and sp["you"] is None
     await b1.send_to(text_data=json.dumps({"type": "bid", "amount": "1000000", "ref": "x1"}))
     replies = [json.loads(await b1.receive_from(timeout=5)) for _ in range(2)]
-    assert {m["type"] for m in replies} == {"accepted", "state"}
-    st = await next_state(pub)
-    assert st["price"] == "1000000.00" and st["leader"] is None and "number" not in st["bids"][0]
+    assert {m["type"] for m in replies} == {"accepted", "bid"}
+    st = await next_state(pub, "bid")
+    assert st["price"] == "1000000.00" and st["leader"] is None and "number" not in st["bid"] and "name" not in st
+    # a bid not above the price this connection knows is refused without a database round trip
+    await b1.send_to(text_data=json.dumps({"type": "bid", "amount": "999999", "ref": "low"}))
+    assert json.loads(await b1.receive_from(timeout=5))["code"] == "auction.too_low"
     # the same ref again: refused to that bidder only
     await b1.send_to(text_data=json.dumps({"type": "bid", "amount": "1010000", "ref": "x1"}))
     m = json.loads(await b1.receive_from(timeout=5))
@@ -74,9 +77,13 @@ async def _run(a, r1, u1, r2, u2, sup):
     assert s2["price"] == "1000000.00" and s2["leader"] == r1.number and s2["you"] == r2.number
     sv, ss = await connect(a.pk, sup)
     assert ss["view"] == "supervisor" and ss["identities"][r1.number] == r1.entity.name
+    await b2.send_to(text_data=json.dumps({"type": "bid", "amount": "1010000", "ref": "y1"}))
+    seen = await next_state(sv, "bid")
+    assert seen["name"] == r2.entity.name and seen["bid"]["number"] == r2.number
+    assert "name" not in await next_state(b1, "bid")
     for c in (b1, pub, b2, sv):
         await c.disconnect()
-    assert await Bid.objects.acount() == 1
+    assert await Bid.objects.acount() == 2
 
 
 def test_hall_page(client, setup):

@@ -9,6 +9,7 @@ everyone through the group broadcast sent after commit.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -49,6 +50,8 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(hall.group(self.pk), self.channel_name)
 
     async def _send_state(self, payload: dict[str, Any]) -> None:
+        self.known_price = payload.get("price")
+        self.known_phase = payload.get("phase")
         hall.arm(self.pk, payload)
         await self.send(text_data=json.dumps(selectors.public_view(payload, self.view, self.number),
                                              ensure_ascii=False))  # fmt: skip
@@ -91,6 +94,19 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         if not isinstance(amount, str | int) or isinstance(amount, bool):
             await self._refuse("auction.invalid_amount", "报价必须是金额（字符串或整数）", ref)
             return
+        # the price only rises: a bid not above the last price this connection has seen is refused
+        # here, without a database round trip (the service checks every other bid in full)
+        known = getattr(self, "known_price", None)
+        if known is not None and self.known_phase in ("listing", "bidding"):
+            try:
+                too_low = Decimal(str(amount)) <= Decimal(known)
+            except ArithmeticError:
+                too_low = False
+            if too_low:
+                await self._refuse(
+                    "auction.too_low", f"报价必须高于当前价{known}元，且至少加价一个增价幅度", ref
+                )
+                return
         try:
             bid = await database_sync_to_async(self._place)(amount, msg.get("quantity"), str(ref or "")[:64])
         except DomainError as e:
@@ -112,3 +128,12 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
 
     async def auction_state(self, event):
         await self._send_state(event["payload"])
+
+    async def auction_bid(self, event):
+        delta = event["payload"]
+        self.known_price = delta["price"]
+        self.known_phase = delta["phase"]
+        hall.arm(self.pk, delta)
+        await self.send(
+            text_data=json.dumps(selectors.bid_view(delta, self.view, self.number), ensure_ascii=False)
+        )

@@ -39,6 +39,18 @@ def notify(pk: int, kind: str) -> None:
         log.exception("auction %s: broadcast failed", pk)
 
 
+def send(pk: int, delta: dict[str, Any]) -> None:
+    """Send an accepted bid (a delta: the new price, leader, deadline and the bid) to the group."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        delta["sent_at"] = clock.now().isoformat()
+        async_to_sync(layer.group_send)(group(pk), {"type": "auction.bid", "payload": delta})
+    except Exception:
+        log.exception("auction %s: broadcast failed", pk)
+
+
 # one timer per auction in this process: at the deadline, bring the auction up to the clock (which
 # closes it and broadcasts). Several processes each run one; the refresh is idempotent.
 _timers: dict[int, tuple[str, asyncio.Task]] = {}

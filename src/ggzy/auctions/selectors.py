@@ -127,3 +127,16 @@ def public_view(payload: dict[str, Any], view: str, own_number: str | None = Non
     out["you"] = own_number
     out["now"] = clock.now().isoformat()
     return out
+
+
+def bid_view(delta: dict[str, Any], view: str, own_number: str | None = None) -> dict[str, Any]:
+    """A broadcast bid as ``view`` may see it (see ``public_view``)."""
+    out = {k: v for k, v in delta.items() if k != "name"}
+    if view == "supervisor":
+        out["name"] = delta.get("name")
+    elif view == "public":
+        out["leader"] = None
+        out["bid"] = {k: v for k, v in delta["bid"].items() if k != "number"}
+    out["you"] = own_number
+    out["now"] = clock.now().isoformat()
+    return out

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from ggzy.auctions import engine
+from ggzy.auctions import engine, hall
 from ggzy.auctions.models import Auction, Bid, Kind, Mode, Phase, Registration, RegStatus, Result
 from ggzy.audit import services as audit
 from ggzy.core import clock
@@ -90,8 +90,6 @@ def _store_state(a: Auction, s: engine.State) -> list[str]:
 
 def _broadcast(a: Auction, kind: str) -> None:
     """After commit: tell the hall's group (every server process through the channel layer)."""
-    from ggzy.auctions import hall
-
     pk = a.pk
     transaction.on_commit(lambda: hall.notify(pk, kind))
 
@@ -258,7 +256,12 @@ def _entity_of(actor: Any):
 
 
 def _lock(auction: Auction) -> Auction:
-    return Auction.objects.select_for_update().select_related("lot__project").get(pk=auction.pk)
+    # only the auction row is locked (never the lot or project rows joined for reading)
+    return (
+        Auction.objects.select_for_update(of=("self",))
+        .select_related("lot__project", "leader")
+        .get(pk=auction.pk)
+    )
 
 
 @transaction.atomic
@@ -481,8 +484,36 @@ def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | No
     if a.phase == Phase.CLOSED:  # a descending auction closes on its first taker
         _close(a, now)
         _save_synced(a)
-    _broadcast(a, "bid")
+    if a.phase == Phase.CLOSED:
+        _broadcast(a, "state")
+    else:  # a bid travels as a delta built here: the broadcast reads nothing from the database
+        delta = _bid_delta(a, b, r)
+        transaction.on_commit(lambda: hall.send(a.pk, delta))
     return b
+
+
+def _bid_delta(a: Auction, b: Bid, r: Registration) -> dict[str, Any]:
+    return {
+        "type": "bid",
+        "auction": a.pk,
+        "phase": a.phase,
+        "phase_label": a.get_phase_display(),
+        "price": str(a.price),
+        "quantity": str(a.quantity) if a.phase == Phase.CAP and a.quantity is not None else None,
+        "leader": r.number,
+        "bid_count": a.bid_count,
+        "deadline": a.deadline_at.isoformat() if a.deadline_at else None,
+        "round_no": a.round_no,
+        "version": a.version,
+        "bid": {
+            "seq": b.seq,
+            "number": r.number,
+            "amount": str(b.amount),
+            "quantity": str(b.quantity) if b.phase == Phase.CAP else None,
+            "at": b.accepted_at.isoformat(),
+        },
+        "name": r.entity.name,  # for supervisors only: the consumers strip it for everyone else
+    }
 
 
 def _details(a: Auction) -> dict[str, Any]:

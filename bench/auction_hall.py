@@ -1,0 +1,273 @@
+"""Benchmark: the live auction hall over real WebSockets (issue 5).
+
+Run: .venv/bin/python bench/auction_hall.py [--clients N] [--bidders B] [--seconds S]
+
+For each database (SQLite; PostgreSQL when it answers), on a scratch database:
+  1. a child process migrates, creates one timed land auction with B qualified bidders (each a
+     market entity with an account and a logged-in session) and measures the raw commit rate of a
+     single-row UPDATE (one transaction each) on the same database: the floor the target names;
+  2. one daphne server (in-memory channel layer) serves ``ggzy.asgi``;
+  3. this process opens N WebSocket clients (B of them bidders with their session cookie, the
+     rest anonymous public viewers) and measures daphne's memory before and after (memory per
+     connection); then every bidder bids for S seconds in a loop: it sends the lowest valid price
+     it knows (latest broadcast price + one increment) and waits for its own reply. Refusals
+     (another bidder was faster) are counted, not errors.
+
+Reported: accepted bids per second; p50/p99 of the time from a bid's send to the broadcast of a
+state holding that bid reaching every one of the N clients (all clients live in this process, so one
+monotonic clock measures it); the raw commit rate; memory per connection (daphne's RSS).
+Targets (issue 5): accepted bids/s >= 0.5 x the raw commit rate; p99 <= 100 ms.
+The clients run in this one Python process: at large N the client side is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, backends, free_port, port_open, run_child, scratch, setup_django, verdict
+
+BIN = Path(sys.executable).parent
+
+
+def child_setup(bidders: int) -> None:
+    setup_django()
+    import datetime as dt
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection, transaction
+    from tests.auctions import helpers
+
+    from ggzy.accounts.models import Role
+    from ggzy.auctions import services
+    from ggzy.core import clock
+
+    lot, op = helpers.lot("land.auction")
+    a = services.auction_create(
+        lot=lot,
+        data={"starting_price": "1000000.00", "increment": "1000.00", "deposit": "1.00", "countdown_seconds": 3600,
+              "starts_at": (clock.now() - dt.timedelta(seconds=1)).isoformat()},
+        actor=op,
+    )  # fmt: skip
+    sessions = []
+    for n in range(bidders):
+        ent = helpers.th.entity(5000 + n, ["transferee"], f"山西压测竞买单位{n}")
+        user = helpers.th.member_of(ent, Role.ENTITY_ADMIN)
+        r = services.registration_apply(auction=a, actor=user)
+        services.registration_review(registration=r, approve=True, actor=op)
+        services.deposit_confirm(registration=r, reference=f"B{n}", actor=op)
+        s = SessionStore()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = "ggzy.accounts.backends.LockoutBackend"
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        sessions.append(s.session_key)
+    services.auction_refresh(auction=a)
+    # the raw commit rate of a single-row update on the same database
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE bench_counter (id integer primary key, n integer not null)")
+        c.execute("INSERT INTO bench_counter (id, n) VALUES (1, 0)")
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < 3:
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
+        done += 1
+    rate = done / (time.perf_counter() - started)
+    print(json.dumps({"auction": a.pk, "sessions": sessions, "commit_rate": rate}))
+
+
+def rss_kib(pid: int) -> int:
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+async def measure(port: int, auction: int, sessions: list[str], clients: int, seconds: float) -> dict:
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/ws/auctions/{auction}/"
+    origin = f"http://127.0.0.1:{port}"
+    seen: list[dict[int, float]] = []  # per client: bid_count -> first arrival time
+    latest = {"price": None, "increment": 1000, "start": 1000000}
+    conns = []
+
+    async def reader(ws, idx: int, replies: asyncio.Queue | None):
+        mine = seen[idx]
+        async for raw in ws:
+            m = json.loads(raw)
+            t = time.perf_counter()
+            if m["type"] in ("state", "bid"):
+                count = m["bid_count"]
+                if count not in mine:
+                    mine[count] = t
+                if m["price"] is not None:
+                    latest["price"] = max(float(m["price"]), latest["price"] or 0)
+            elif replies is not None and m["type"] in ("accepted", "refused"):
+                await replies.put(m)
+
+    tasks = []
+    for i in range(clients):
+        bidder = i < len(sessions)
+        headers = {"Cookie": f"sessionid={sessions[i]}"} if bidder else {}
+        ws = await websockets.connect(url, origin=origin, additional_headers=headers, max_queue=None,
+                                      open_timeout=60)  # fmt: skip
+        seen.append({})
+        q: asyncio.Queue | None = asyncio.Queue() if bidder else None
+        conns.append((ws, q))
+        tasks.append(asyncio.create_task(reader(ws, i, q)))
+    await asyncio.sleep(1)
+    sent: dict[int, float] = {}
+    stats = {"accepted": 0, "refused": 0}
+    codes: dict[str, int] = {}
+    stop_at = time.perf_counter() + seconds
+
+    async def bidder_loop(ws, q: asyncio.Queue, n: int):
+        k = 0
+        while time.perf_counter() < stop_at:
+            price = latest["price"]
+            amount = latest["start"] if price is None else price + latest["increment"]
+            t0 = time.perf_counter()
+            await ws.send(json.dumps({"type": "bid", "amount": f"{amount:.2f}", "ref": f"{n}-{k}"}))
+            k += 1
+            reply = await q.get()
+            if reply["type"] == "accepted":
+                stats["accepted"] += 1
+                sent[reply["seq"]] = t0
+            else:
+                stats["refused"] += 1
+                codes[reply.get("code")] = codes.get(reply.get("code"), 0) + 1
+                await asyncio.sleep(0.005)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(bidder_loop(ws, q, n) for n, (ws, q) in enumerate(conns[: len(sessions)])))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(2)  # let the last broadcasts arrive
+    latencies = []
+    for seq, t0 in sent.items():
+        arrivals = []
+        for mine in seen:
+            ts = [t for c, t in mine.items() if c >= seq]
+            if ts:
+                arrivals.append(min(ts))
+        if len(arrivals) == len(seen):
+            latencies.append((max(arrivals) - t0) * 1000)
+    for ws, _ in conns:
+        await ws.close()
+    for t in tasks:
+        t.cancel()
+    lat = sorted(latencies)
+    return {
+        "accepted": stats["accepted"],
+        "refused": stats["refused"],
+        "accepted_per_s": stats["accepted"] / elapsed,
+        "p50_ms": statistics.median(lat) if lat else None,
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else None,
+        "measured_bids": len(lat),
+        "refusals": codes,
+    }
+
+
+async def connect_only(port: int, auction: int, clients: int, pid: int) -> tuple[int, int]:
+    """Memory of daphne before and after ``clients`` public connections."""
+    import websockets
+
+    before = rss_kib(pid)
+    conns = [
+        await websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/auctions/{auction}/", origin=f"http://127.0.0.1:{port}"
+        )
+        for _ in range(clients)
+    ]
+    for ws in conns:
+        await ws.recv()
+    await asyncio.sleep(1)
+    after = rss_kib(pid)
+    for ws in conns:
+        await ws.close()
+    return before, after
+
+
+def run_backend(backend: str, clients: int, bidders: int, seconds: float) -> dict:
+    with scratch(backend) as env:
+        env["PYTHONPATH"] = f"{ROOT / 'src'}:{ROOT}"
+        setup = run_child(__file__, env, "setup", str(bidders))
+        port = free_port()
+        server = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            for _ in range(200):
+                if port_open("127.0.0.1", port):
+                    break
+                time.sleep(0.1)
+            before, after = asyncio.run(connect_only(port, setup["auction"], clients, server.pid))
+            result = asyncio.run(measure(port, setup["auction"], setup["sessions"], clients, seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    result.update(
+        backend=backend,
+        clients=clients,
+        bidders=bidders,
+        commit_rate=setup["commit_rate"],
+        rss_before_mib=before / 1024,
+        rss_after_mib=after / 1024,
+        kib_per_connection=(after - before) / clients,
+    )
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child" and sys.argv[2] == "setup":
+        child_setup(int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--bidders", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONPATH", str(ROOT))
+    for backend in backends():
+        r = run_backend(backend, args.clients, args.bidders, args.seconds)
+        print(json.dumps(r))
+        if not r["p50_ms"]:
+            continue
+        ratio = r["accepted_per_s"] / r["commit_rate"]
+        print(
+            f"{backend}: {r['clients']} clients, {r['bidders']} bidding for {args.seconds:g} s: "
+            f"{r['accepted_per_s']:.1f} accepted bids/s ({r['accepted']} accepted, {r['refused']} refused); "
+            f"raw single-row commits {r['commit_rate']:.0f}/s, ratio {ratio:.3f} "
+            f"({verdict(ratio, 0.5)}); bid to broadcast on all clients p50 {r['p50_ms']:.1f} ms, "
+            f"p99 {r['p99_ms']:.1f} ms ({verdict(r['p99_ms'], 100, higher_is_better=False)}); "
+            f"daphne {r['rss_before_mib']:.0f} -> {r['rss_after_mib']:.0f} MiB, "
+            f"{r['kib_per_connection']:.0f} KiB per connection"
+        )
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The live bidding hall in Chromium against a real daphne server (WebSockets need ASGI: the
+pytest-django live server is WSGI). The server runs on its own scratch SQLite database, set up by a
+child process; the bidder's browser carries a logged-in session cookie."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_multiprocess import _free_port, _open
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BIN = Path(sys.executable).parent
+
+SETUP = """
+import datetime as dt, json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, interactive=False)
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from ggzy.accounts.models import Role
+from ggzy.auctions import services
+from ggzy.core import clock
+from tests.auctions import helpers
+lot, op = helpers.lot("land.auction")
+a = services.auction_create(lot=lot, data={"starting_price": "5000000.00", "increment": "50000.00",
+    "deposit": "1000000.00", "countdown_seconds": 240, "reserve_price": "5100000.00",
+    "starts_at": (clock.now() - dt.timedelta(seconds=1)).isoformat()}, actor=op)
+out = {"auction": a.pk, "sessions": [], "numbers": [], "names": []}
+for n in range(2):
+    ent = helpers.th.entity(7000 + n, ["transferee"], f"山西浏览器测试竞买单位{n}")
+    user = helpers.th.member_of(ent, Role.ENTITY_ADMIN)
+    r = services.registration_apply(auction=a, actor=user)
+    services.registration_review(registration=r, approve=True, actor=op)
+    r = services.deposit_confirm(registration=r, reference=f"B{n}", actor=op)
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "ggzy.accounts.backends.LockoutBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    out["sessions"].append(s.session_key)
+    out["numbers"].append(r.number)
+    out["names"].append(ent.name)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture
+def hall_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GGZY_")}
+    env.update(GGZY_ENV="test", GGZY_DEBUG="0", GGZY_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="ggzy.settings",
+               PYTHONPATH=f"{ROOT / 'src'}:{ROOT}")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, check=True)  # fmt: skip
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    port = _free_port()
+    server = subprocess.Popen([str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(300):
+            if _open(port):
+                break
+            time.sleep(0.1)
+        data["url"] = f"http://127.0.0.1:{port}"
+        yield data
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_a_bidder_bids_and_the_public_sees_the_price_without_the_number(browser, hall_server):
+    url = f"{hall_server['url']}/auctions/{hall_server['auction']}/"
+    bidder = browser.new_context(locale="zh-CN")
+    bidder.add_cookies(
+        [{"name": "sessionid", "value": hall_server["sessions"][0], "url": hall_server["url"]}]
+    )
+    public = browser.new_context(locale="zh-CN")
+    try:
+        bp, pp = bidder.new_page(), public.new_page()
+        for p in (bp, pp):
+            p.set_default_timeout(15000)
+            p.goto(url)
+            p.wait_for_function("document.getElementById('conn').textContent === '已连接'")
+        assert hall_server["numbers"][0] in bp.locator("#you").inner_text()
+        assert "已密封" in pp.locator("#reserve").inner_text()
+        assert pp.locator("#server-time").inner_text() != "—"
+        bp.click("#plus-one")
+        assert bp.input_value("#amount") == "5000000.00"
+        bp.click("#bid-button")
+        bp.wait_for_function("document.getElementById('message').textContent.includes('报价已受理')")
+        pp.wait_for_function("document.getElementById('price').textContent === '5000000.00'")
+        assert "（您）" in bp.locator("#leader").inner_text()
+        assert pp.locator("#leader").inner_text() == "不公开"
+        table = pp.locator("#bids").inner_text()
+        assert "5000000.00" in table and hall_server["numbers"][0] not in table
+        assert hall_server["names"][0] not in pp.content()
+        # a bid that is too low is refused to that bidder only, with the reason
+        bp.fill("#amount", "5000000.00")
+        bp.click("#bid-button")
+        bp.wait_for_function("document.getElementById('message').textContent.includes('未被接受')")
+        # a reconnecting (reloaded) page gets the full state at once
+        pp.reload()
+        pp.wait_for_function("document.getElementById('price').textContent === '5000000.00'")
+        left = pp.locator("#countdown").inner_text()
+        assert "分" in left and "秒" in left
+    finally:
+        bidder.close()
+        public.close()
