@@ -8,6 +8,7 @@ and, when present, ``ggzy.tendering.selectors.opened_bids``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,18 +67,40 @@ def _project(code: str):
         raise NotFound("opendata.project_not_found", f"未找到项目编号为“{code}”的交易项目") from None
 
 
+# the tendering app's bid statuses -> OCDS bidStatus (closed codelist)
+BID_STATUS = {
+    "opened": "valid",  # decrypted at the opening; evaluation may still reject it (awards say who won)
+    "tampered": "disqualified",  # the ciphertext does not match its receipt
+    "not_decrypted": "withdrawn",  # 电子招标投标办法: not decrypted through the bidder's fault = withdrawn
+    "active": "pending",  # the opening has begun, not decrypted yet
+}
+
+
 def _opened_bids(lot: Any) -> list[dict[str, Any]] | None:
-    """The bids of a lot after opening, from the tendering app when it offers them:
-    ``ggzy.tendering.selectors.opened_bids(lot)`` -> list of {"id", "bidder_uscc", "bidder_name",
-    "amount", "status", "at"} or None before the opening. Absent: None (the bids section stays empty)."""
+    """The bids of a lot once its opening has begun, from ``ggzy.tendering.selectors.opened_bids``
+    (empty before). Only the public fields are taken: bid id, bidder USCC and name, price (after
+    decryption), status, time received; never deposits, digests or the bidder's evidence."""
     try:
         from ggzy.tendering import selectors as tendering_selectors
     except ImportError:  # pragma: no cover - the app is part of the platform
         return None
     fn = getattr(tendering_selectors, "opened_bids", None)
-    if fn is None:
+    if fn is None:  # an older tendering app: no bids section
         return None
-    return fn(lot)
+    out = []
+    for row in fn(lot) or []:
+        status = BID_STATUS.get(str(row.get("status", "")), "pending")
+        out.append(
+            {
+                "id": str(row.get("bid_id", row.get("id", ""))),
+                "bidder_uscc": str(row.get("uscc", "")),
+                "bidder_name": str(row.get("name", "")),
+                "amount": row.get("price") if status == "valid" else None,
+                "status": status,
+                "at": row.get("received_at"),
+            }
+        )
+    return out
 
 
 def project_facts(project: Any) -> ocds.ProjectFacts:
@@ -210,11 +233,14 @@ def sale_record(code: str) -> dict[str, Any]:
 
 
 # --- monthly bulk files --------------------------------------------------------------------------
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
 def parse_month(text: str) -> tuple[dt.datetime, dt.datetime]:
     """'2026-09' -> [start, end) in Beijing time. Anything else is refused in Chinese."""
     text = (text or "").strip()
     try:
-        if len(text) != 7 or text[4] != "-":
+        if not MONTH.fullmatch(text):
             raise ValueError
         year, month = int(text[:4]), int(text[5:])
         start = dt.datetime(year, month, 1, tzinfo=clock.CHINA)
