@@ -44,7 +44,7 @@ def test_submit_replace_withdraw_and_the_tick_racing_the_deadline():
             jobs.append(("withdraw", h, None))
     for n in newcomers:
         jobs.append(("submit", n, _prepared_upload(lt, n, "4200000.00")))
-    deadline = clock.now() + dt.timedelta(seconds=2)
+    deadline = clock.now() + dt.timedelta(seconds=3)
     b.set_deadline(lt, deadline)
     from ggzy.trading.models import Lot
 
@@ -55,8 +55,8 @@ def test_submit_replace_withdraw_and_the_tick_racing_the_deadline():
     def run(i, kind, who, upload):
         try:
             barrier.wait(timeout=30)
-            # spread the attempts over ±60 ms around the deadline
-            target = deadline + dt.timedelta(milliseconds=(i % 7) * 20 - 60)
+            # spread the attempts over ±300 ms around the deadline
+            target = deadline + dt.timedelta(milliseconds=(i % 7) * 100 - 300)
             time.sleep(max(0.0, (target - clock.now()).total_seconds()))
             if kind == "withdraw":
                 results[i] = services.bid_withdraw(lot=lt, actor=who.user)
