@@ -24,5 +24,6 @@ urlpatterns = [
     path("venues/", include("ggzy.venues.urls")),
     path("opendata/", include("ggzy.opendata.urls")),
     path("auctions/", include("ggzy.auctions.urls")),
+    path("deposits/", include("ggzy.deposits.urls")),
     path("", include("ggzy.portal.urls")),
 ]

@@ -164,3 +164,9 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uscc} {self.deadline}"
+
+    @property
+    def reason_label(self) -> str:
+        from ggzy.deposits.policy import REASONS
+
+        return REASONS.get(self.reason, self.reason)

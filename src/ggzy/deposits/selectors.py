@@ -64,11 +64,11 @@ def requirement_of(lot) -> Requirement | None:
 def _paid(lot, uscc: str, at: dt.datetime | None) -> tuple[SubAccount | None, Decimal]:
     sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
     if sub is None:
-        return None, Decimal(0)
+        return None, Decimal("0.00")
     q = Payment.objects.filter(sub_account=sub)
     if at is not None:
         q = q.filter(received_at__lte=at)
-    return sub, q.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return sub, (q.aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(policy.CENT)
 
 
 def _guarantee_ok(lot, uscc: str, amount: Decimal, at: dt.datetime | None) -> bool:
@@ -224,3 +224,62 @@ def guarantee_get(pk: int) -> Guarantee:
     if g is None:
         raise NotFound("deposit.guarantee_not_found", "未找到该电子保函")
     return g
+
+
+# --- API shapes ----------------------------------------------------------------------------------
+def status_out(lot, uscc: str, st: DepositStatus | None = None) -> dict[str, Any]:
+    st = st or deposit_status(lot, uscc)
+    return {"lot": lot.code, "uscc": uscc, **{k: getattr(st, k) for k in (
+        "required", "amount", "satisfied", "paid_amount", "method", "state", "state_label", "sub_account",
+        "refund_deadline", "refunded")}}  # fmt: skip
+
+
+def requirement_out(req: Requirement | None) -> dict[str, Any] | None:
+    if req is None:
+        return None
+    return {"lot": req.lot.code, "amount": req.amount, "cap": req.cap, "cap_explanation": req.cap_explanation,
+            "guarantee_allowed": req.guarantee_allowed, "set_at": req.set_at, "version": req.version}  # fmt: skip
+
+
+def guarantee_out(g: Guarantee) -> dict[str, Any]:
+    return {"id": g.pk, "lot": g.lot.code, "uscc": g.uscc, "issuer": g.issuer, "number": g.number,
+            "amount": g.amount, "valid_from": g.valid_from, "valid_until": g.valid_until, "status": g.status,
+            "status_label": g.get_status_display(), "note": g.note}  # fmt: skip
+
+
+def refund_out(r: Refund) -> dict[str, Any]:
+    overdue = r.refunded_at is None and clock.now() >= policy.end_of_day(r.deadline, clock.CHINA)
+    return {"lot": r.lot.code, "uscc": r.uscc, "amount": r.amount, "reason": r.reason,
+            "reason_label": policy.REASONS.get(r.reason, r.reason), "due_from": r.due_from, "deadline": r.deadline,
+            "days": r.days, "kind": r.kind, "basis": r.basis, "provisional": r.provisional,
+            "refunded_at": r.refunded_at, "reference": r.reference, "interest": r.interest, "overdue": overdue}  # fmt: skip
+
+
+def lot_out(lot, viewer: Any) -> dict[str, Any]:
+    o = lot_overview(lot, viewer)
+    return {
+        "lot": lot.code,
+        "requirement": requirement_out(o["requirement"]),
+        "cap": o["cap"].amount,
+        "cap_explanation": o["cap"].explanation,
+        "bidders": [status_out(lot, b["uscc"], b["status"]) for b in o["bidders"]],
+        "guarantees": [guarantee_out(g) for g in o["guarantees"]],
+        "refunds": [refund_out(r) for r in o["refunds"]],
+    }
+
+
+def bidder_out(lot, uscc: str, viewer: Any) -> dict[str, Any]:
+    v = bidder_view(lot, uscc, viewer)
+    return {
+        "status": status_out(lot, uscc, v["status"]),
+        "payments": [{"txn_id": p.txn_id, "amount": p.amount, "paid_at": p.paid_at, "received_at": p.received_at}
+                     for p in v["payments"]],
+        "guarantees": [guarantee_out(g) for g in v["guarantees"]],
+    }  # fmt: skip
+
+
+def refund_get(lot, uscc: str) -> Refund:
+    r = Refund.objects.filter(lot=lot, uscc=uscc).first()
+    if r is None:
+        raise NotFound("deposit.refund_not_found", "未找到该单位的保证金退还记录")
+    return r

@@ -303,7 +303,7 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
     lot = sub.lot
     req = Requirement.objects.filter(lot=lot).first()
     before = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    total = before + cb.amount
+    total = (before + cb.amount).quantize(policy.CENT)
     required = req.amount if req else None
     sufficient = required is not None and total >= required
     payment = Payment(
@@ -477,6 +477,7 @@ def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any
     require(actor, "trade.operate", lot)
     sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
     paid = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] if sub else None
+    paid = paid.quantize(policy.CENT) if paid else paid
     if not paid:
         raise Conflict("deposit.nothing_to_refund", "该单位未以转账方式缴纳保证金，无需退还款项")
     if Refund.objects.filter(lot=lot, uscc=uscc).exists():
