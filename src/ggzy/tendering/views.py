@@ -107,3 +107,25 @@ def keys(request: HttpRequest) -> HttpResponse:
         "tendering/keys.html",
         {"entity": entity, "keys": selectors.keys_of(entity), "errors": errors, "values": values},
     )
+
+
+def opening_hall(request: HttpRequest, lot: str) -> HttpResponse:
+    """Public: the live opening hall of a lot (WebSocket /ws/openings/<lot>/; state on every connect)."""
+    import json
+
+    from ggzy.trading import selectors as trading_selectors
+
+    try:
+        lt = trading_selectors.lot_get(lot)
+    except DomainError as exc:
+        return render(request, "tendering/refused.html", {"message": exc.message}, status=404)
+    state = selectors.hall_state(lt)
+    return render(
+        request,
+        "tendering/opening.html",
+        {
+            "lot": lt,
+            "state": state,
+            "state_json": json.dumps(state, ensure_ascii=False).replace("</", "<\\/"),
+        },
+    )
