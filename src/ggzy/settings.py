@@ -156,6 +156,11 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages that never change between publications (notice pages, notice lists) are cached
+# this many seconds (0: not cached). Off in tests, where ids repeat from test to test; the
+# caching itself is tested with its own cache (tests/trading/test_page_cache.py).
+GGZY_PAGE_CACHE_SECONDS = int(os.environ.get("GGZY_PAGE_CACHE_SECONDS", "0" if ENV == "test" else "60"))
+
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if ENV == "test":

@@ -423,6 +423,14 @@ def project_names() -> set[str]:
 
 
 # --- notices -----------------------------------------------------------------------------------
+def notices_version() -> int:
+    """Changes whenever a notice is published: the highest notice id (one index lookup). Public
+    page caches key on it."""
+    from ggzy.trading.models import Notice
+
+    return Notice.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def notice_get(number: str):
     from ggzy.trading.models import Notice
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -183,21 +186,46 @@ def lot_transition(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- notices (public) ----------------------------------------------------------------------------
-def notice_list(request: HttpRequest) -> HttpResponse:
+def _cached(key: str, build):
+    """A rendered public fragment, cached under ``key`` for ``GGZY_PAGE_CACHE_SECONDS``. Keys carry
+    ``selectors.notices_version()``, so a newly published notice (or amendment) makes new keys at
+    once; the timeout bounds what a notice committed out of id order could leave stale."""
+    seconds = settings.GGZY_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return build()
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, seconds)
+    return found
 
+
+def notice_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in NoticeKind.values else ""
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
     region = request.GET.get("region", "").strip()
-    page = Paginator(
-        selectors.notice_search(kind=kind, category=category, region=region), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    region = region if region.isdigit() and len(region) == 6 else ""
+    number = request.GET.get("page") or "1"
+    number = number if number.isdigit() else "1"
+
+    def build() -> str:
+        page = Paginator(
+            selectors.notice_search(kind=kind, category=category, region=region), PAGE_SIZE
+        ).get_page(number)
+        query = "&".join(
+            f"{k}={v}" for k, v in (("kind", kind), ("category", category), ("region", region)) if v
+        )
+        return render_to_string("trading/_notice_table.html", {"page": page, "query": query})
+
+    version = selectors.notices_version()
+    table = _cached(f"notice-list:v1:{version}:{kind}:{category}:{region}:{number}", build)
     return render(
         request,
         "trading/notice_list.html",
         {
-            "page": page,
+            "table": table,
             "kind": kind,
             "category": category,
             "region": region,
@@ -208,12 +236,24 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        notice = selectors.notice_get(number)
-    except NotFound as exc:
-        return _refused(request, exc.message, 404)
-    amendments = notice.amendments.order_by("published_at", "id")
-    return render(request, "trading/notice_detail.html", {"notice": notice, "amendments": amendments})
+    """A notice never changes; its page (with the amendments that followed it) is cached."""
+
+    def build() -> tuple[str, str] | None:
+        try:
+            notice = selectors.notice_get(number)
+        except NotFound:
+            return None
+        amendments = notice.amendments.order_by("published_at", "id")
+        content = render_to_string(
+            "trading/_notice_detail.html", {"notice": notice, "amendments": amendments}
+        )
+        return notice.title, content
+
+    found = _cached(f"notice-page:v1:{selectors.notices_version()}:{number}", build)
+    if found is None:
+        return _refused(request, f"未找到编号为“{number}”的公告", 404)
+    title, content = found
+    return render(request, "trading/notice_detail.html", {"title": title, "content": content})
 
 
 # --- console: schedule a draft lot, publish a notice ---------------------------------------------

@@ -1,0 +1,36 @@
+"""Public notice pages are cached between publications: a new notice or amendment shows at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from ggzy.trading.models import Notice
+from tests.trading.test_notices import lot, op, publish  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+LOCAL = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-test"}
+}
+
+
+@override_settings(GGZY_PAGE_CACHE_SECONDS=60, CACHES=LOCAL)
+def test_cached_pages_change_when_a_notice_is_published(client, op, lot, django_assert_max_num_queries):  # noqa: F811
+    from django.core.cache import cache
+
+    cache.clear()
+    first = publish(lot, op)
+    url = reverse("notices:detail", args=[first.number])
+    assert first.title in client.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the version lookup only
+        page = client.get(url).content.decode()
+    assert first.body_html in page
+    listing = client.get(reverse("notices:list")).content.decode()
+    assert first.number in listing
+    Notice.objects.filter(pk=first.pk).update(title="被直接改写的标题")  # not through a service
+    assert "被直接改写的标题" not in client.get(url).content.decode()  # still the cached page
+    second = publish(lot, op, data={"资格要求": "第二份公告"})
+    assert second.number in client.get(reverse("notices:list")).content.decode()
+    assert "被直接改写的标题" in client.get(url).content.decode()  # a publication renews the keys
+    assert client.get(reverse("notices:detail", args=["NO-SUCH"])).status_code == 404
