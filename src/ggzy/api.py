@@ -97,6 +97,7 @@ def _mount() -> None:
     from ggzy.core.api import router as core_router
     from ggzy.deposits.api import router as deposits_router
     from ggzy.entities.api import router as entities_router
+    from ggzy.evaluation.api import router as evaluation_router
     from ggzy.experts.api import router as experts_router
     from ggzy.opendata.api import router as opendata_router
     from ggzy.portal.api import router as portal_router
@@ -119,6 +120,7 @@ def _mount() -> None:
     api.add_router("/venues", venues_router, auth=api_auth)  # public reads say auth=None
     api.add_router("/tendering", tendering_router)  # public reads say auth=None
     api.add_router("/deposits", deposits_router, auth=api_auth)  # the bank callback says auth=None
+    api.add_router("/evaluation", evaluation_router, auth=api_auth)  # public reads say auth=None
     api.add_router("/search", portal_router)  # public
     api.add_router("/opendata", opendata_router)  # public
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ggzy.venues",
     "ggzy.auctions",
     "ggzy.deposits",
+    "ggzy.evaluation",
     "ggzy.portal",
     "ggzy.opendata",
     "ggzy.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("venues/", include("ggzy.venues.urls")),
     path("opendata/", include("ggzy.opendata.urls")),
     path("auctions/", include("ggzy.auctions.urls")),
+    path("evaluation/", include("ggzy.evaluation.urls")),
     path("deposits/", include("ggzy.deposits.urls")),
     path("", include("ggzy.portal.urls")),
 ]

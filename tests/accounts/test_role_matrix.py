@@ -40,14 +40,21 @@ OWN = {"own_entity"}
 
 # role -> permission -> objects allowed (a permission not listed: allowed on nothing)
 EXPECTED: dict[str, dict[str, set[str]]] = {
-    Role.ENTITY_MEMBER: {"entity.view_confidential": OWN, "trade.register": OWN},
+    Role.ENTITY_MEMBER: {
+        "entity.view_confidential": OWN,
+        "trade.register": OWN,
+        "trade.quote": OWN,
+        "trade.object": OWN,
+    },
     Role.ENTITY_ADMIN: {
         "entity.update": OWN,
         "entity.view_confidential": OWN,
         "entity.manage_members": OWN,
         "trade.register": OWN,
+        "trade.quote": OWN,
+        "trade.object": OWN,
     },
-    Role.EXPERT: {"expert.apply": EVERYWHERE},
+    Role.EXPERT: {"expert.apply": EVERYWHERE, "evaluation.score": EVERYWHERE},
     Role.OPERATOR: {  # of 太原市公共资源交易中心 (140100)
         "entity.register": EVERYWHERE,
         "entity.update": EVERYWHERE,
@@ -110,6 +117,9 @@ WRITE_PERMISSIONS = {
     "expert.rate",
     "expert.penalise",
     "venue.manage",
+    "evaluation.score",
+    "trade.quote",
+    "trade.object",
 }
 
 CASES = [(role, perm, key) for role in Role.values for perm in PERMISSIONS for key in OBJECTS]

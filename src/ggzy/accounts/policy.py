@@ -26,14 +26,18 @@ MATRIX: dict[str, dict[str, str]] = {
         "entity.view_confidential": OWN_ENTITY,
         # a tenderer's or agency's own projects (trading checks the tenderer and the agency)
         "trade.register": OWN_ENTITY,
+        "trade.quote": OWN_ENTITY,
+        "trade.object": OWN_ENTITY,
     },
     Role.ENTITY_ADMIN: {
         "entity.update": OWN_ENTITY,
         "entity.view_confidential": OWN_ENTITY,
         "entity.manage_members": OWN_ENTITY,
         "trade.register": OWN_ENTITY,
+        "trade.quote": OWN_ENTITY,
+        "trade.object": OWN_ENTITY,
     },
-    Role.EXPERT: {"expert.apply": ALL},
+    Role.EXPERT: {"expert.apply": ALL, "evaluation.score": ALL},
     Role.OPERATOR: {
         # Any platform's counter may register or correct an entity for it: one registry, no
         # city-by-city re-registration (seed 三(六)).

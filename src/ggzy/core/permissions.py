@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, str] = {
     "expert.rate": "评价评标专家",
     "expert.penalise": "记录对评标专家的处理决定",
     "venue.manage": "管理交易场所目录（登记、检查、准入、暂停、房间）",
+    "evaluation.score": "参加评标（资格审查、评分、签署评标报告；仅限本标段评标委员会成员）",
+    "trade.quote": "提交报价（竞争性谈判、磋商、询价、单一来源）",
+    "trade.object": "对评标结果提出异议",
 }
 
 

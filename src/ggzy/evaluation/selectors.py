@@ -1,0 +1,165 @@
+"""Reads of evaluations and who may see what (docs/evaluation.md, "Who sees what").
+
+- Committee members see the bids and their own sheets; another member's scores only once every
+  member has submitted (independent scoring). Staff see the progress (who has submitted), never
+  scores before the end; supervisors read everything (``trade.supervise`` on the lot).
+- The public sees what the notices publish, and can verify a notice of award.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ggzy.core.errors import NotFound, PermissionDenied
+from ggzy.core.permissions import allowed
+from ggzy.crypto import platform, sm
+from ggzy.evaluation import procedures, scoring
+from ggzy.evaluation.models import Award, Evaluation, Member, Status
+
+
+def evaluation_get(lot: Any) -> Evaluation | None:
+    return Evaluation.objects.filter(lot_id=lot.pk).select_related("lot", "lot__project").first()
+
+
+def member_of(ev: Evaluation, user: Any) -> Member | None:
+    if not allowed(user, "evaluation.score"):
+        return None
+    return Member.objects.filter(evaluation=ev, user_id=getattr(user, "pk", None)).first()
+
+
+def is_staff(ev: Evaluation, user: Any) -> bool:
+    return allowed(user, "trade.operate", ev.lot)
+
+
+def is_supervisor(ev: Evaluation, user: Any) -> bool:
+    return allowed(user, "trade.supervise", ev.lot) or (
+        allowed(user, "trade.read_confidential", ev.lot) and not is_staff(ev, user)
+    )
+
+
+def can_view(ev: Evaluation, user: Any) -> bool:
+    return bool(member_of(ev, user)) or is_staff(ev, user) or is_supervisor(ev, user)
+
+
+def require_view(ev: Evaluation, user: Any) -> None:
+    if not can_view(ev, user):
+        raise PermissionDenied(
+            "evaluation.no_access", "只有本标段评标委员会成员、交易中心经办人员和监督人员可以查看评标"
+        )
+
+
+def _sheets_done(ev: Evaluation) -> bool:
+    return ev.status not in (Status.QUALIFICATION, Status.QUOTING, Status.SCORING)
+
+
+def score_view(ev: Evaluation, user: Any) -> dict[str, Any]:
+    """The score sheets the viewer may see: its own (a member), every sheet once all are in (the
+    committee and staff), every sheet at any time (supervisors); plus who has submitted."""
+    require_view(ev, user)
+    me = member_of(ev, user)
+    sheets = list(ev.score_sheets.select_related("member").order_by("member__expert_code"))
+    submitted = {s.member_id for s in sheets}
+    if _sheets_done(ev) or is_supervisor(ev, user):
+        visible = sheets
+    elif me is not None:
+        visible = [s for s in sheets if s.member_id == me.pk]
+    else:
+        visible = []
+    return {
+        "submitted": [
+            {"code": m.expert_code, "name": m.name, "done": m.pk in submitted} for m in ev.members.all()
+        ],
+        "sheets": [
+            {"expert": s.member.expert_code, "scores": s.scores, "at": s.submitted_at} for s in visible
+        ],
+    }
+
+
+def qualification_view(ev: Evaluation, user: Any) -> dict[str, Any]:
+    require_view(ev, user)
+    me = member_of(ev, user)
+    sheets = list(ev.qualification_sheets.select_related("member"))
+    done = ev.status != Status.QUALIFICATION
+    visible = (
+        sheets if done or is_supervisor(ev, user) else [s for s in sheets if me and s.member_id == me.pk]
+    )
+    return {
+        "submitted": [m.member.expert_code for m in sheets],
+        "sheets": [{"expert": s.member.expert_code, "votes": s.votes} for s in visible],
+    }
+
+
+def room(ev: Evaluation, user: Any) -> dict[str, Any]:
+    """Everything the evaluation room page shows to ``user``."""
+    require_view(ev, user)
+    me = member_of(ev, user)
+    table = scoring.parse_table(ev.scoring_table) if ev.scoring_table else None
+    signed = {s.member_id: s for s in ev.signatures.all()}
+    return {
+        "ev": ev,
+        "lot": ev.lot,
+        "me": me,
+        "staff": is_staff(ev, user),
+        "supervisor": is_supervisor(ev, user),
+        "method_label": procedures.METHOD_LABELS.get(ev.method, ev.method),
+        "status_label": Status(ev.status).label,
+        "members": [
+            {
+                "code": m.expert_code,
+                "name": m.name,
+                "signed": m.pk in signed,
+                "dissent": signed[m.pk].dissent if m.pk in signed else "",
+            }
+            for m in ev.members.all()
+        ],
+        "tenderers": list(ev.tenderers.all()),
+        "qualified": list(ev.tenderers.filter(qualified=True)),
+        "table": table,
+        "scored_items": table.scored_items if table else (),
+        "qualification": qualification_view(ev, user),
+        "scores": score_view(ev, user),
+        "my_qualification_done": bool(me and ev.qualification_sheets.filter(member=me).exists()),
+        "my_scores_done": bool(me and ev.score_sheets.filter(member=me).exists()),
+        "my_signature": signed.get(me.pk) if me else None,
+        "objections": list(ev.objections.all()),
+        "award": Award.objects.filter(evaluation=ev).first(),
+        "quotes_round": ev.current_round,
+    }
+
+
+def award_get(code: str) -> Award:
+    found = Award.objects.select_related("evaluation__lot__project", "tenderer").filter(code=code).first()
+    if found is None:
+        raise NotFound("award.not_found", f"未找到编号为“{code}”的中标通知书")
+    return found
+
+
+def award_verify(code: str, pdf: bytes | None = None) -> dict[str, Any]:
+    """Check a notice of award: the stored PDF (or the one given) against the platform's SM2
+    signature with only the public key, and its SM3 digest against the record."""
+    a = award_get(code)
+    data = bytes(a.pdf) if pdf is None else pdf
+    digest = sm.sm3_hex(data)
+    try:
+        signature_ok = platform.public_key().verify(base64.b64decode(a.signature), data)
+    except Exception:  # a malformed signature is simply not valid
+        signature_ok = False
+    lot = a.evaluation.lot
+    return {
+        "ok": signature_ok and digest == a.pdf_sm3,
+        "signature_ok": signature_ok,
+        "digest": digest,
+        "digest_ok": digest == a.pdf_sm3,
+        "code": a.code,
+        "lot": lot.code,
+        "lot_name": lot.name,
+        "project_name": lot.project.name,
+        "winner": a.tenderer.name,
+        "winner_uscc": a.tenderer.uscc,
+        "price": str(a.price),
+        "awarded_at": a.awarded_at,
+        "key_fingerprint": a.key_fingerprint,
+        "public_key_pem": platform.public_pem(),
+        "signature": a.signature,
+    }

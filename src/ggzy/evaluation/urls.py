@@ -1,0 +1,11 @@
+from django.urls import path
+
+from ggzy.evaluation import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("lots/<str:code>/", views.room, name="room"),
+    path("awards/<str:code>/verify/", views.verify, name="verify"),
+    path("awards/<str:code>/pdf/", views.award_pdf, name="award_pdf"),
+]
