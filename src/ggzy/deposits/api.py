@@ -13,10 +13,10 @@ from ggzy.deposits import selectors, services
 from ggzy.deposits.schemas import (
     BidderOut,
     CallbackAnswerOut,
+    DepositLotOut,
     GuaranteeIn,
     GuaranteeOut,
     GuaranteeVerifyIn,
-    LotOut,
     PayerAccountOut,
     RefundDueIn,
     RefundIn,
@@ -59,7 +59,9 @@ def bank_callback(request: HttpRequest):
     )
 
 
-@router.get("/lots/{code}", response=LotOut, summary="标段（包）的保证金：要求、投标人状态、保函、退还")
+@router.get(
+    "/lots/{code}", response=DepositLotOut, summary="标段（包）的保证金：要求、投标人状态、保函、退还"
+)
 def lot_detail(request: HttpRequest, code: str):
     return selectors.lot_out(selectors.lot_get(code), request.auth)
 

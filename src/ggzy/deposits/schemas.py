@@ -120,7 +120,7 @@ class BidderOut(Schema):
     guarantees: list[GuaranteeOut]
 
 
-class LotOut(Schema):
+class DepositLotOut(Schema):
     lot: str
     requirement: RequirementOut | None
     cap: Decimal | None

@@ -616,10 +616,12 @@ def simulate_payment(
         lot=lot, uscc=entity.uscc, actor=actor
     )
     bank = simulated_bank()
+    earlier = Payment.objects.filter(bank=bank, txn_id=txn_id).first() if txn_id else None
     body = simbank.build(
         sub_account=sub.number,
         amount=value,
         txn_id=txn_id,
+        paid_at=earlier.paid_at if earlier else None,  # a bank re-sending the same transaction
         payer_account=payer_account or entity.bank_account_no or "6222" + entity.uscc[-12:].replace("X", "0"),
         payer_name=payer_name or entity.bank_account_name or entity.name,
     )
