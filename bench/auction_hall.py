@@ -105,7 +105,9 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-async def measure(port: int, auction: int, sessions: list[str], clients: int, seconds: float) -> dict:
+async def measure(
+    port: int, auction: int, sessions: list[str], clients: int, seconds: float, pid: int
+) -> dict:
     import websockets
 
     url = f"ws://127.0.0.1:{port}/ws/auctions/{auction}/"
@@ -161,10 +163,16 @@ async def measure(port: int, auction: int, sessions: list[str], clients: int, se
                 codes[reply.get("code")] = codes.get(reply.get("code"), 0) + 1
                 await asyncio.sleep(0.005)
 
+    spy = None
+    if os.environ.get("GGZY_BENCH_SPY"):  # a py-spy profile of the server while bidding (raw format)
+        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw",
+                                "-o", os.environ["GGZY_BENCH_SPY"], "-t"])  # fmt: skip
     started = time.perf_counter()
     await asyncio.gather(*(bidder_loop(ws, q, n) for n, (ws, q) in enumerate(conns[: len(sessions)])))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(2)  # let the last broadcasts arrive
+    if spy is not None:
+        spy.wait(timeout=60)
     latencies = []
     for seq, t0 in sent.items():
         arrivals = []
@@ -225,7 +233,9 @@ def run_backend(backend: str, clients: int, bidders: int, seconds: float) -> dic
                     break
                 time.sleep(0.1)
             before, after = asyncio.run(connect_only(port, setup["auction"], clients, server.pid))
-            result = asyncio.run(measure(port, setup["auction"], setup["sessions"], clients, seconds))
+            result = asyncio.run(
+                measure(port, setup["auction"], setup["sessions"], clients, seconds, server.pid)
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)

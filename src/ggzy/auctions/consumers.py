@@ -17,7 +17,20 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from ggzy.auctions import hall, selectors, services
 from ggzy.core import clock
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, InvalidInput
+
+
+def _too_low(amount: Any, known: tuple[str, str | None] | None) -> None:
+    if known is None or known[1] is None or known[0] not in ("listing", "bidding"):
+        return
+    try:
+        low = Decimal(str(amount)) <= Decimal(known[1])
+    except ArithmeticError:
+        return
+    if low:
+        raise InvalidInput(
+            "auction.too_low", f"报价必须高于当前价{known[1]}元，且至少加价一个增价幅度", field="amount"
+        )
 
 
 class AuctionHallConsumer(AsyncWebsocketConsumer):
@@ -120,11 +133,23 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
     def _place(self, amount, quantity, ref):
         from ggzy.auctions.models import Registration
 
+        # checked again here, in the database thread, against the latest price this process has
+        # committed: bids queued behind a winning one are refused without touching the database
+        _too_low(amount, hall.latest(self.pk))
         user = self.scope.get("user")
         reg = Registration.objects.get(pk=self.registration_id)
         return services.bid_place(
             auction=reg.auction, bidder=reg, amount=amount, quantity=quantity, client_ref=ref, actor=user
         )
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, which is a hop through
+        # the one database thread for each broadcast and each connection (100 connections: 100
+        # hops per bid). The broadcast handlers touch no database; they skip it.
+        if message.get("type") in ("auction.bid", "auction.state"):
+            await getattr(self, message["type"].replace(".", "_"))(message)
+            return
+        await super().dispatch(message)
 
     async def auction_state(self, event):
         await self._send_state(event["payload"])

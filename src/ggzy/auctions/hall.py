@@ -24,6 +24,20 @@ def group(pk: int) -> str:
     return f"auction.{pk}"
 
 
+# the latest committed price this process has broadcast, per auction: prices only rise, so a bid
+# not above it can be refused without the database (a lower bound across several processes)
+_latest: dict[int, tuple[str, str | None]] = {}
+
+
+def latest(pk: int) -> tuple[str, str | None] | None:
+    """(phase, price) of the auction as last broadcast by this process, or None."""
+    return _latest.get(pk)
+
+
+def _remember(pk: int, payload: dict[str, Any]) -> None:
+    _latest[pk] = (payload.get("phase") or "", payload.get("price"))
+
+
 def notify(pk: int, kind: str) -> None:
     from ggzy.auctions import selectors
 
@@ -34,6 +48,7 @@ def notify(pk: int, kind: str) -> None:
         payload = selectors.hall_payload(selectors.auction_get(pk))
         payload["event"] = kind
         payload["sent_at"] = clock.now().isoformat()
+        _remember(pk, payload)
         async_to_sync(layer.group_send)(group(pk), {"type": "auction.state", "payload": payload})
     except Exception:  # a broadcast that fails must not break the committed bid
         log.exception("auction %s: broadcast failed", pk)
@@ -46,6 +61,7 @@ def send(pk: int, delta: dict[str, Any]) -> None:
         return
     try:
         delta["sent_at"] = clock.now().isoformat()
+        _remember(pk, delta)
         async_to_sync(layer.group_send)(group(pk), {"type": "auction.bid", "payload": delta})
     except Exception:
         log.exception("auction %s: broadcast failed", pk)
