@@ -127,6 +127,10 @@ def test_console_bookings_nearest_book_cancel_rebook_and_the_project_page(client
         body = _text(client.post("/venues/console/bookings/", data))
         assert code in body and 'role="alert"' in body
     assert (Booking.objects.count(), AuditEvent.objects.count()) == before
+    body = _text(client.get("/venues/console/bookings/", {"lot_code": lot.code}))
+    assert (
+        f'<optgroup label="{v.name}"><option value="{opening.pk}" selected>' in body
+    )  # rebook: rooms of the kind
     client.post("/venues/console/bookings/", {**post, "purpose": "evaluation", "room_id": evaluation.pk,
                                               "start": "10:00", "end": "17:00"})  # fmt: skip
     # the public project page shows the opening room and the evaluation venue, not its room
@@ -142,7 +146,7 @@ def test_console_bookings_nearest_book_cancel_rebook_and_the_project_page(client
     client.post("/venues/console/bookings/", {"lot_code": lot.code, "action": "cancel", "booking_id": new.pk,
                                               "reason": "项目终止"})  # fmt: skip
     body = _text(client.get("/venues/console/bookings/", {"lot_code": lot.code}))
-    assert "改约：推迟半小时" in body and "项目终止" in body
+    assert "改约：推迟半小时" in body and "项目终止" in body and "改约自第" in body
     # another platform's operator cannot book for this lot
     client.force_login(lots.operator("140200"))
     assert client.get("/venues/console/bookings/", {"lot_code": lot.code}).status_code == 403

@@ -302,3 +302,11 @@ def region_choices() -> list[tuple[str, str]]:
 
 def region_label(code: str) -> str:
     return region_names().get(code, code)
+
+
+def bookable_rooms() -> list[dict[str, Any]]:
+    """Admitted venues with their active rooms (for the rebooking form's room list)."""
+    return [
+        {"venue": v, "rooms": [r for r in v.rooms.all() if r.active]}
+        for v in Venue.objects.filter(status=VenueStatus.ADMITTED).prefetch_related("rooms")
+    ]

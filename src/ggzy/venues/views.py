@@ -226,7 +226,7 @@ def console_bookings(request: HttpRequest) -> HttpResponse:
         "venues/console_bookings.html",
         {"lot": lot, "lot_code": lot_code, "error": error, "near": near, "q": q, "post": request.POST,
          "purposes": Purpose.choices, "bookings": selectors.bookings_for_lot_history(lot.code) if lot else [],
-         "buffer": services.buffer_minutes()},
+         "buffer": services.buffer_minutes(), "room_groups": selectors.bookable_rooms() if lot else []},
     )  # fmt: skip
 
 
