@@ -104,3 +104,29 @@ def test_refund_periods_by_reason():
     assert not land.confirmed and "未核实" in land.basis
     with pytest.raises(Exception, match="退还原因"):
         policy.refund_period(reason="nope", category="land", days=None, kind=None, basis="")
+
+
+@pytest.mark.django_db
+def test_demo_deposits():
+    """The demo's deposits on minimal data (the full ``ggzy demo load`` is tested in tests/portal)."""
+    from collections import Counter
+
+    from ggzy.deposits import demo
+    from ggzy.deposits.models import Guarantee, Payment, Refund, Requirement
+    from ggzy.supervision.models import Warning
+
+    h.lot()
+    h.lot("procurement.open_tendering", estimate="1000000.00")
+    for _ in range(5):
+        h.bidder()
+    added = Counter()
+    demo.load(added)
+    assert added["deposit_requirements"] == 2
+    assert (
+        Requirement.objects.count() == 2 and Payment.objects.count() == 4 and Guarantee.objects.count() == 1
+    )
+    assert Refund.objects.get().overdue_warned_at is not None
+    checks = set(Warning.objects.values_list("details__check", flat=True))
+    assert {"deposits.shared_payer", "deposits.refund_overdue"} <= checks
+    demo.load(added)
+    assert added["deposit_requirements"] == 2 and Requirement.objects.count() == 2

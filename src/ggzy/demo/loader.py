@@ -120,6 +120,9 @@ def load(stdout=None) -> Counter:
     from ggzy.demo import auctions as demo_auctions
 
     demo_auctions.load(added)
+    from ggzy.deposits import demo as demo_deposits
+
+    demo_deposits.load(added)
     return added
 
 
