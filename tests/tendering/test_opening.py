@@ -155,3 +155,23 @@ def test_upload_refused_once_the_box_is_closed():
     assert err.value.code == "bid.deadline_passed"
     assert Lot.objects.get(pk=lt.pk).status == "opening"
     assert clock.now() < services.bid_deadline(lt) + dt.timedelta(hours=1)
+
+
+def test_opening_record_is_published_as_a_notice():
+    from ggzy.trading.models import Notice
+
+    lt = b.lot(deadline_in=600)
+    bids = _three_bids(lt)
+    deadline = services.bid_deadline(lt)
+    _tick(deadline + dt.timedelta(seconds=1))
+    with time_machine.travel(deadline + dt.timedelta(seconds=30), tick=False):
+        for bidder, env, _bid in bids[:2]:
+            services.bid_decrypt(lot=lt, content_key=b.content_key(env, bidder), actor=bidder.user)
+    opening = Opening.objects.get(lot=lt)
+    _tick(opening.window_ends_at + dt.timedelta(seconds=1))
+    opening.refresh_from_db()
+    notice = Notice.objects.get(number=opening.notice_number)
+    assert notice.kind == "opening_record" and notice.lot_id == lt.pk
+    assert "4800000.00" in notice.body_html and "未解密（视为撤回）" in notice.body_html
+    assert bids[0][0].entity.name in notice.body_html and "开标记录" in notice.title
+    assert notice.data["bid_count"] == "2"

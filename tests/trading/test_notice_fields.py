@@ -69,6 +69,17 @@ DATA = {
     },
     NoticeKind.TRANSACTION_RESULT: {"winner": {"name": "太原市某置业有限公司"}, "winning_price": "38500000"},
     NoticeKind.RULE_PUBLICATION: {"note": "本规则自公告之日起施行"},
+    NoticeKind.OPENING_RECORD: {
+        "bid_count": "3",
+        "opening_record": [
+            {
+                "name": "山西某建设有限公司",
+                "price": "4800000.00",
+                "period_days": "180",
+                "decryption": "已解密",
+            }
+        ],
+    },
 }
 
 

@@ -820,31 +820,34 @@ def opening_finish(*, lot: Any, actor: Any = None, force: bool = False) -> Any:
 
 
 def _publish_opening_record(lot: Any, opening: Any) -> str:
-    """The opening record (bidder, price, period, deposit, decryption status) as a trading notice."""
+    """The opening record (bidder, price, period, deposit, decryption status; the receipt position and
+    salt, so anyone can recompute the log's commitments) as a trading notice (电子招标投标办法第三十一条)."""
     from ggzy.core.permissions import SYSTEM
+    from ggzy.trading import selectors as trading_selectors
     from ggzy.trading import services as trading_services
-    from ggzy.trading.models import NoticeKind
 
-    kind = getattr(NoticeKind, "OPENING_RECORD", None)
-    if kind is None:  # trading has no opening-record notice kind yet (docs/tendering.md, open items)
-        return ""
     rows = selectors.opened_bids(lot)
-    data = {
-        "opening_at": selectors.local_text(opening.closed_at),
-        "bid_count": str(len(rows)),
-        "opening_record": [
-            {
-                "name": r["name"],
-                "uscc": r["uscc"],
-                "price": r["price"] or "—",
-                "period_days": str(r["period_days"] or "—"),
-                "deposit": r["deposit"],
-                "decryption": r["status_label"],
-            }
-            for r in rows
-        ],
-    }
-    notice = trading_services.notice_publish(project=lot.project, lot=lot, kind=kind, data=data, actor=SYSTEM)
+    opening_event = trading_selectors.lot_event_time(lot, "opening")
+    data: dict[str, Any] = {}
+    if opening_event is not None:
+        data["opening"] = opening_event.at.isoformat()
+    data["bid_count"] = str(sum(1 for r in rows if r["status"] == "opened"))
+    data["opening_record"] = [
+        {
+            "name": r["name"],
+            "uscc": r["uscc"],
+            "price": r["price"] or "—",
+            "period_days": str(r["period_days"] or "—"),
+            "deposit": r["deposit"],
+            "decryption": r["status_label"],
+            "receipt_position": str(r["receipt_position"]),
+            "salt": r["salt"],
+        }
+        for r in rows
+    ]
+    notice = trading_services.notice_publish(
+        project=lot.project, lot=lot, kind="opening_record", data=data, actor=SYSTEM
+    )
     return notice.number
 
 

@@ -191,6 +191,7 @@ class NoticeKind(models.TextChoices):
     LISTING = "listing", "出让（挂牌）公告"
     TRANSACTION_RESULT = "transaction_result", "成交结果公告"
     RULE_PUBLICATION = "rule_publication", "规则发布公告"
+    OPENING_RECORD = "opening_record", "开标记录"
 
 
 class Notice(models.Model):

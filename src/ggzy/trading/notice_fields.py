@@ -43,6 +43,11 @@ LABELS: dict[str, str] = {
     "documents_price": "文件售价（元）",
     "bid_submission": "投标（响应）文件递交方式",
     "opening_place": "开标地点",
+    "opening_record": "开标记录",
+    "period_days": "工期（日历天）",
+    "decryption": "解密情况",
+    "receipt_position": "投标回执日志位置",
+    "salt": "回执承诺随机数",
     "prequal_method": "资格审查方法",
     # results
     "candidates": "中标候选人",
