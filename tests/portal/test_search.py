@@ -216,3 +216,14 @@ def test_bad_search_input_gets_an_answer_never_a_server_error(client, notices):
         assert client.get("/api/search/notices", params).status_code == 200
         assert client.get(reverse("portal:search"), params).status_code == 200
     assert client.get("/notices/NO-SUCH-NOTICE/").status_code == 404
+
+
+def test_listing_without_a_query_is_counted_up_to_the_bound(monkeypatch, notices):
+    from ggzy.portal import fulltext
+
+    monkeypatch.setattr(fulltext, "CANDIDATES", 3)
+    result = selectors.notice_search("")
+    assert (result.total, result.capped) == (3, True)
+    assert len(result.hits) == 4  # the page itself is not cut: newest first
+    narrow = selectors.notice_search("", Filters(region="140200"))
+    assert (narrow.total, narrow.capped) == (1, False)

@@ -150,8 +150,9 @@ def notice_search(query: str = "", filters: Filters | None = None, page: int = 1
         else:
             sql, params = None, ()
         total, capped, ids = fulltext.search(connection, terms, sql, list(params), page_size, offset)
-    else:
-        total = scope.count()
+    else:  # counted up to the same bound as a search: a count of 10^6 rows costs a scan
+        found = scope.order_by()[: fulltext.CANDIDATES + 1].count()
+        total, capped = min(found, fulltext.CANDIDATES), found > fulltext.CANDIDATES
         ids = list(
             scope.order_by("-published_at", "-notice_id").values_list("notice_id", flat=True)[
                 offset : offset + page_size
@@ -169,8 +170,7 @@ def notice_search(query: str = "", filters: Filters | None = None, page: int = 1
                 snippet_html=segment.highlight(text, terms),
             )
         )
-    shown = min(total, fulltext.CANDIDATES) if terms else total
-    pages = max(1, min(MAX_PAGE, -(-shown // page_size)))
+    pages = max(1, min(MAX_PAGE, -(-total // page_size)))
     return SearchResult(
         query=query,
         terms=terms,
