@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ggzy.accounts.models import Role
+from ggzy.core.permissions import SYSTEM
 from ggzy.deposits import services, simbank
 from ggzy.trading import services as trading
 from tests.trading import helpers as th
@@ -39,14 +40,12 @@ def bidder(role: str = "bidder"):
 
 def pay(lot, uscc: str, amount: str, **kw) -> dict:
     """What the simulated bank does, through the same callback path as a real bank."""
-    from ggzy.core.permissions import SYSTEM
 
     return services.simulate_payment(lot=lot, uscc=uscc, amount=amount, actor=SYSTEM, **kw)
 
 
 def signed(lot, uscc: str, amount: str, **kw) -> tuple[bytes, str]:
     """A simulated bank's callback body and signature (not sent)."""
-    from ggzy.core.permissions import SYSTEM
 
     sub = services.sub_account_open(lot=lot, uscc=uscc, actor=SYSTEM)
     services.simulated_bank()

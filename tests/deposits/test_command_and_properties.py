@@ -130,3 +130,38 @@ def test_demo_deposits():
     assert {"deposits.shared_payer", "deposits.refund_overdue"} <= checks
     demo.load(added)
     assert added["deposit_requirements"] == 2 and Requirement.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_bank_register_command_and_a_real_banks_callback(tmp_path):
+    """A bank registered with its own key: its signed callbacks are accepted, the simulator's key
+    cannot sign for it."""
+    from ggzy.crypto import sm2
+    from ggzy.deposits import services, simbank
+
+    key = sm2.PrivateKey.generate()
+    pem = tmp_path / "bank.pem"
+    pem.write_text(key.public_key.to_pem())
+    out = StringIO()
+    call_command(
+        "deposits",
+        "bank-register",
+        "--code",
+        "ICBC14",
+        "--name",
+        "测试银行",
+        "--key-file",
+        str(pem),
+        stdout=out,
+    )
+    assert "ICBC14" in out.getvalue()
+    lot, _ = h.lot_with_requirement("50000.00")
+    a, _ = h.bidder()
+    sub = services.sub_account_open(lot=lot, uscc=a.uscc, actor=h.SYSTEM)
+    body = simbank.build(bank="ICBC14", sub_account=sub.number, amount="50000.00")
+    with pytest.raises(Exception, match="签名"):
+        services.bank_callback(body=body, bank_code="ICBC14", signature=simbank.sign(body))
+    assert (
+        services.bank_callback(body=body, bank_code="ICBC14", signature=simbank.sign(body, key))["status"]
+        == "sufficient"
+    )

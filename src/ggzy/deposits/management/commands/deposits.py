@@ -1,11 +1,14 @@
 """ggzy deposits simulate-payment --lot CODE --uscc USCC --amount X [--payer-account ACC] [--payer-name NAME]
 ggzy deposits check-overdue
 ggzy deposits simulated-bank-key
+ggzy deposits bank-register --code ICBC14 --name 中国工商银行山西省分行 --key-file bank-sm2-public.pem
 
 The simulated bank builds and signs the callback exactly as a bank would (docs/deposits.md);
 refused in production settings."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,6 +31,10 @@ class Command(BaseCommand):
         pay.add_argument("--txn-id", default=None, help="银行流水号（重复发送同一流水号可检验幂等）")
         sub.add_parser("check-overdue", help="检查逾期未退还的保证金并预警（定时检查也会运行）")
         sub.add_parser("simulated-bank-key", help="显示模拟银行的 SM2 公钥")
+        reg = sub.add_parser("bank-register", help="登记（或更换公钥）可发送到账回调的银行")
+        reg.add_argument("--code", required=True, help="银行代码（回调报文的 bank 字段）")
+        reg.add_argument("--name", required=True, help="银行名称")
+        reg.add_argument("--key-file", required=True, help="银行的 SM2 公钥（PEM）文件")
 
     def handle(self, *args, **options):
         try:
@@ -47,6 +54,14 @@ class Command(BaseCommand):
 
     def _check_overdue(self, o):
         self.stdout.write(f"逾期未退还预警：{services.refunds_overdue_check()}条")
+
+    def _bank_register(self, o):
+        try:
+            pem = Path(o["key_file"]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"无法读取公钥文件：{exc}") from None
+        bank = services.bank_register(code=o["code"], name=o["name"], public_key_pem=pem, actor=SYSTEM)
+        self.stdout.write(f"已登记银行 {bank.name}（{bank.code}），公钥指纹 {bank.fingerprint}")
 
     def _simulated_bank_key(self, o):
         if not simbank.enabled():
