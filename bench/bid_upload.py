@@ -1,0 +1,225 @@
+"""Benchmark: N bidders uploading sealed bids of ~S MB at once through the real upload path.
+
+A scratch database (PostgreSQL when it answers, else SQLite) and a ``daphne`` server; N bidders
+(registered SM2 keys, API tokens) each seal a different plaintext of S MB with ``ggzy_bid`` and
+upload it concurrently in 8 MiB chunks (create → PUT chunks → commit). Measured in the same run:
+
+- **end-to-end throughput**: envelope bytes / wall time of all uploads (until the last receipt);
+- **raw limit**: one process writing, fsyncing and SM3-hashing the same bytes (what storing them
+  costs at the least) — the ratio is the figure of merit (issue 4 target ≥ 0.5);
+- **receipts**: every upload returns a platform-signed receipt, each verifies with the platform
+  public key and its inclusion proof, and the log holds exactly N entries (zero lost);
+- **opening**: the deadline passes, the tick closes the box, all N bidders send their content keys
+  at once; decryption throughput against raw SM4-GCM decryption of the same bytes in one process.
+
+    .venv/bin/python bench/bid_upload.py --bidders 100 --mb 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import _common
+
+BIN = Path(sys.executable).parent
+
+
+def child_setup(n: int) -> dict:
+    _common.setup_django()
+    sys.path.insert(0, str(_common.ROOT))
+    from tests.tendering import bidding as b
+
+    from ggzy.accounts.services.tokens import token_issue
+
+    lt = b.lot(deadline_in=86400)
+    out = []
+    for _ in range(n):
+        bidder = b.Bidder()
+        out.append({"uscc": bidder.uscc, "token": token_issue(user=bidder.user, name="bench", actor=bidder.user)[1],
+                    "key": bidder.key.to_pem()})  # fmt: skip
+    return {"lot": lt.code, "bidders": out}
+
+
+def child_open(lot_code: str) -> dict:
+    import datetime as dt
+
+    _common.setup_django()
+    from ggzy.core import clock
+    from ggzy.tendering import services
+    from ggzy.trading import services as trading
+    from ggzy.trading.models import Lot, LotEvent
+
+    past = clock.now() - dt.timedelta(seconds=1)
+    lt = Lot.objects.get(code=lot_code)
+    LotEvent.objects.filter(lot=lt, event__in=["bid_deadline", "opening"]).update(at=past)
+    Lot.objects.filter(pk=lt.pk).update(next_check_at=past)
+    trading.tick_run()
+    closed, _ = services.openings_due()
+    return {"closed": closed}
+
+
+def raw_store(paths: list[Path], tmp: Path) -> float:
+    """Seconds to write, fsync and SM3-hash the bytes of ``paths`` in one process."""
+    from ggzy.crypto.sm import Sm3
+
+    started = time.perf_counter()
+    for i, p in enumerate(paths):
+        h = Sm3()
+        with open(p, "rb") as src, open(tmp / f"raw{i}", "wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+                h.update(block)
+            dst.flush()
+            os.fsync(dst.fileno())
+        h.hexdigest()
+    elapsed = time.perf_counter() - started
+    for i in range(len(paths)):
+        (tmp / f"raw{i}").unlink()
+    return elapsed
+
+
+def raw_sm4(paths: list[Path], keys: list[bytes]) -> float:
+    """Seconds to decrypt the envelopes (SM4-GCM, chunk by chunk) in one process, output discarded."""
+    from ggzy.tendering import bidfile
+
+    class Null(io.RawIOBase):
+        def write(self, b):
+            return len(b)
+
+    started = time.perf_counter()
+    for p, k in zip(paths, keys, strict=True):
+        with open(p, "rb") as f:
+            bidfile.open_with_key(f, Null(), k)
+    return time.perf_counter() - started
+
+
+def main() -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bidders", type=int, default=20)
+    ap.add_argument("--mb", type=float, default=20)
+    args = ap.parse_args()
+    backend = "postgresql" if "postgresql" in _common.backends() else "sqlite"
+    with _common.scratch(backend) as env, tempfile.TemporaryDirectory(prefix="ggzy-bids-") as work:
+        work_dir = Path(work)
+        setup = _common.run_child(__file__, env, "setup", str(args.bidders))
+        port = _common.free_port()
+        server = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
+            env=env, cwd=_common.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(200):
+                if _common.port_open("127.0.0.1", port):
+                    break
+                time.sleep(0.1)
+            return run(args, setup, f"http://127.0.0.1:{port}", work_dir, env, backend)
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+def run(args, setup, url, work_dir: Path, env, backend) -> dict:
+    from ggzy.crypto import sm2
+    from ggzy.tendering import bidfile, receiptlog
+    from ggzy_bid import BidClient, HttpTransport, client
+
+    lot, bidders = setup["lot"], setup["bidders"]
+    size = int(args.mb * (1 << 20))
+    sealed = []
+    t0 = time.perf_counter()
+    for i, bd in enumerate(bidders):
+        key = sm2.load_private_key(bd["key"])
+        doc = work_dir / f"doc{i}.bin"
+        with open(doc, "wb") as f:
+            f.write(os.urandom(size))
+        plain = client.pack_bid({"lot": lot, "bidder": bd["uscc"], "price": f"{4_000_000 + i}.00", "period_days": 180},
+                                [doc], work_dir / f"bid{i}.zip")  # fmt: skip
+        sealed.append(client.seal_file(plain, work_dir / f"bid{i}.ggzyenv", key))
+        doc.unlink()
+        plain.unlink()
+    seal_s = time.perf_counter() - t0
+    total = sum(s.size for s in sealed)
+    raw_s = raw_store([s.path for s in sealed], work_dir)
+
+    def upload(i):
+        c = BidClient(HttpTransport(url, bidders[i]["token"], timeout=600))
+        return c.upload(lot, sealed[i])
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(len(bidders)) as pool:
+        results = list(pool.map(upload, range(len(bidders))))
+    upload_s = time.perf_counter() - t0
+    anon = BidClient(HttpTransport(url))
+    pub = anon.platform_key()
+    good = sum(1 for r in results if anon.verify_receipt(r["receipt"], pub))
+    sth = anon._call("GET", "/receipt-log/sth")
+    # the opening: deadline passes, the tick closes the box, every bidder sends its content key at once
+    _common.run_child(__file__, env, "open", lot)
+    keys = []
+    for i, s in enumerate(sealed):
+        with open(s.path, "rb") as f:
+            keys.append(bidfile.unwrap(f, sm2.load_private_key(bidders[i]["key"])))
+
+    def decrypt(i):
+        c = BidClient(HttpTransport(url, bidders[i]["token"], timeout=600))
+        return c._call("POST", f"/lots/{lot}/decrypt", json_body={"content_key": keys[i].hex()})
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(len(bidders)) as pool:
+        opened = list(pool.map(decrypt, range(len(bidders))))
+    decrypt_s = time.perf_counter() - t0
+    sm4_s = raw_sm4([s.path for s in sealed], keys)
+    mb = total / (1 << 20)
+    out = {
+        "bench": "bid_upload",
+        "backend": backend,
+        "bidders": len(bidders),
+        "envelope_mb_each": round(sealed[0].size / (1 << 20), 2),
+        "total_mb": round(mb, 1),
+        "seal_mb_s_client": round(mb / seal_s, 1),
+        "upload_s": round(upload_s, 2),
+        "upload_mb_s": round(mb / upload_s, 1),
+        "raw_write_fsync_sm3_mb_s": round(mb / raw_s, 1),
+        "upload_vs_raw": round(raw_s / upload_s, 2),
+        "receipts": len(results),
+        "receipts_verified": good,
+        "log_tree_size": sth["tree_size"],
+        "lost_receipts": len(bidders) - good,
+        "decrypt_s": round(decrypt_s, 2),
+        "decrypt_mb_s": round(mb / decrypt_s, 1),
+        "raw_sm4_mb_s": round(mb / sm4_s, 1),
+        "decrypt_vs_raw_sm4": round(sm4_s / decrypt_s, 2),
+        "opened": sum(1 for o in opened if o["status"] == "opened"),
+    }
+    assert receiptlog.VERSION == 1
+    return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        what = sys.argv[2]
+        result = child_setup(int(sys.argv[3])) if what == "setup" else child_open(sys.argv[3])
+        print(json.dumps(result))
+    else:
+        result = main()
+        print(json.dumps(result, ensure_ascii=False))
+        print(
+            f"[bid upload] {result['bidders']} bidders × {result['envelope_mb_each']} MB ({result['backend']}): "
+            f"upload {result['upload_mb_s']} MB/s vs raw write+fsync+SM3 {result['raw_write_fsync_sm3_mb_s']} MB/s "
+            f"= {result['upload_vs_raw']} ({_common.verdict(result['upload_vs_raw'], 0.5)}); "
+            f"receipts {result['receipts_verified']}/{result['bidders']} verified, log size {result['log_tree_size']}; "
+            f"decryption {result['decrypt_mb_s']} MB/s vs raw SM4 {result['raw_sm4_mb_s']} MB/s "
+            f"= {result['decrypt_vs_raw_sm4']}"
+        )
