@@ -126,7 +126,7 @@ class Room(models.Model):
     active = models.BooleanField("启用", default=True)
 
     class Meta:
-        ordering = ["venue_id", "kind", "name"]
+        ordering = ["venue_id", "-kind", "name"]  # opening halls first
         constraints = [models.UniqueConstraint(fields=["venue", "name"], name="room_name_unique_in_venue")]
 
     def __str__(self) -> str:
