@@ -163,3 +163,143 @@ def award_verify(code: str, pdf: bytes | None = None) -> dict[str, Any]:
         "public_key_pem": platform.public_pem(),
         "signature": a.signature,
     }
+
+
+# --- for the API and the pages ------------------------------------------------------------------------
+def evaluation_of_code(code: str) -> Evaluation:
+    from ggzy.trading import selectors as trading
+
+    lot = trading.lot_get(code)
+    ev = evaluation_get(lot)
+    if ev is None:
+        raise NotFound("evaluation.not_found", f"标段（包）{lot.code}尚未开始评标")
+    return ev
+
+
+def evaluation_view(ev: Evaluation, user: Any) -> dict[str, Any]:
+    """The evaluation as the API returns it: scores only as ``score_view`` allows (the report
+    holds the ranking once every member has submitted)."""
+    require_view(ev, user)
+    signed = {s.member_id: s for s in ev.signatures.all()}
+    award = Award.objects.filter(evaluation=ev).first()
+    done = _sheets_done(ev) or is_supervisor(ev, user)
+    return {
+        "lot": ev.lot.code,
+        "status": ev.status,
+        "status_label": Status(ev.status).label,
+        "method": ev.method,
+        "method_label": procedures.METHOD_LABELS.get(ev.method, ev.method),
+        "version": ev.version,
+        "current_round": ev.current_round,
+        "scoring_table": ev.scoring_table,
+        "members": [
+            {
+                "code": m.expert_code,
+                "name": m.name,
+                "signed": m.pk in signed,
+                "dissent": signed[m.pk].dissent if m.pk in signed else "",
+            }
+            for m in ev.members.all()
+        ],
+        "tenderers": [
+            {
+                "uscc": t.uscc,
+                "name": t.name,
+                "price": None if t.price is None else str(t.price),
+                "qualified": t.qualified,
+                "reasons": t.reasons,
+                "price_score": None if t.price_score is None or not done else str(t.price_score),
+                "total": None if t.total is None or not done else str(t.total),
+                "rank": t.rank if done else None,
+            }
+            for t in ev.tenderers.all()
+        ],
+        "report": ev.report if ev.report_sm3 else {},
+        "report_sm3": ev.report_sm3,
+        "publicity_start": ev.publicity_start,
+        "publicity_end": ev.publicity_end,
+        "award_code": award.code if award else None,
+    }
+
+
+def objections_of(ev: Evaluation, user: Any) -> list[Any]:
+    """Staff, supervisors and the committee see every objection; a bidder its own."""
+    from ggzy.accounts.policy import own_entity_uscc
+
+    if can_view(ev, user):
+        return list(ev.objections.all())
+    uscc = own_entity_uscc(user) if getattr(user, "is_authenticated", False) else ""
+    if not uscc:
+        raise PermissionDenied("evaluation.no_access", "无权查看异议")
+    return list(ev.objections.filter(uscc=uscc))
+
+
+def objection_get(pk: int) -> Any:
+    from ggzy.evaluation.models import Objection
+
+    found = Objection.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound("objection.not_found", "未找到该异议")
+    return found
+
+
+def award_of(ev: Evaluation) -> Award:
+    found = Award.objects.filter(evaluation=ev).select_related("tenderer").first()
+    if found is None:
+        raise NotFound("award.not_found", "本标段尚未定标")
+    return found
+
+
+def contract_of(ev: Evaluation) -> Any:
+    from ggzy.evaluation.models import Contract
+
+    found = Contract.objects.filter(award__evaluation=ev).first()
+    if found is None:
+        raise NotFound("contract.not_found", "本标段尚未登记合同")
+    return found
+
+
+def award_view(a: Award) -> dict[str, Any]:
+    return {
+        "code": a.code,
+        "winner": a.tenderer.name,
+        "winner_uscc": a.tenderer.uscc,
+        "price": str(a.price),
+        "awarded_at": a.awarded_at,
+        "pdf_sm3": a.pdf_sm3,
+        "signature": a.signature,
+        "key_fingerprint": a.key_fingerprint,
+        "notice_number": a.notice_number,
+        "contract_due_on": a.contract_due_on,
+    }
+
+
+def contract_view(c: Any) -> dict[str, Any]:
+    return {"id": c.pk, "contract_no": c.contract_no, "amount": str(c.amount), "signed_on": c.signed_on,
+            "late": c.late, "notice_number": c.notice_number}  # fmt: skip
+
+
+def performance_view(p: Any) -> dict[str, Any]:
+    return {"id": p.pk, "kind": p.kind, "occurred_on": p.occurred_on,
+            "amount": None if p.amount is None else str(p.amount), "description": p.description,
+            "notice_number": p.notice_number}  # fmt: skip
+
+
+def bidder_view(ev: Evaluation, user: Any) -> dict[str, Any] | None:
+    """What a bidder of the lot sees in the room: the status, its own quotes, the quote and
+    objection forms when they apply, its own objections; never the committee or the scores."""
+    from ggzy.accounts.policy import own_entity_uscc
+
+    uscc = own_entity_uscc(user) if getattr(user, "is_authenticated", False) else ""
+    t = ev.tenderers.filter(uscc=uscc).first() if uscc else None
+    if t is None:
+        return None
+    return {
+        "ev": ev,
+        "bidder": t,
+        "status_label": Status(ev.status).label,
+        "method_label": procedures.METHOD_LABELS.get(ev.method, ev.method),
+        "my_quotes": list(t.quotes.all()),
+        "objections": list(ev.objections.filter(uscc=uscc)),
+        "award": Award.objects.filter(evaluation=ev).first(),
+    }
