@@ -161,6 +161,9 @@ def _setup(n_notices: int) -> None:
             batch_size=2000,
         )
     project_ids = [p.pk for p in projects]
+    if connection.vendor == "postgresql":  # bulk load first, then build the GIN index once
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS portal_notice_search_gin")
     notice_fields = ("project", "kind", "number", "title", "data", "free_text", "body_html", "published_at")
     notice_fields += ("published_by_label", "fairness_findings", "fairness_overrides")
     doc_fields = ("notice", "kind", "category", "procedure", "region_code", "published_at")
@@ -212,6 +215,7 @@ def _setup(n_notices: int) -> None:
         flush()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute(fulltext.PG_CREATE[1])
             cursor.execute("VACUUM ANALYZE")
     else:
         with connection.cursor() as cursor:

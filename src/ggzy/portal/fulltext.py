@@ -4,15 +4,18 @@ selectors and migrations only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.html import strip_tags
 
+from ggzy.core import clock
 from ggzy.portal import segment
 from ggzy.portal.segment import Term
 
 FTS_TABLE = "portal_notice_fts"
 DOC_TABLE = "portal_noticedocument"
+WINDOWS = (7, 30, 120, 365, None)  # PostgreSQL: days back searched first (None: all)
 CANDIDATES = 1000  # the newest matches that are counted and ranked by relevance (50 pages of 20)
 TITLE_WEIGHT = 5.0  # a match in the title counts five times a match in the body (SQLite bm25)
 
@@ -111,11 +114,10 @@ def search(
     """(number of matches, whether there are more than ``CANDIDATES``, ids of this page best
     first) among the documents whose ids ``scope_sql`` selects (None: all).
 
-    Cost is bounded whatever the size of the collection: one statement takes the **newest
-    ``CANDIDATES`` (+1) matches** in time order (SQLite's FTS5 walks its doclists backwards and
-    stops; PostgreSQL walks the publication-time index or the GIN bitmap, as its planner prefers),
-    counts them, ranks them by relevance (bm25 / ts_rank_cd, the title weighing more) and cuts the
-    page. Broad queries therefore report "more than 1,000" and rank the newest 1,000. Tokens are
+    Cost is bounded whatever the size of the collection: only the **newest ``CANDIDATES`` (+1)
+    matches** are read (SQLite: FTS5 walks its doclists backwards and stops, one statement;
+    PostgreSQL: widening time windows, ``_search_postgresql``), counted, ranked by relevance
+    (bm25 / ts_rank_cd, the title weighing more) and the page cut from them. Broad queries therefore report "more than 1,000" and rank the newest 1,000. Tokens are
     letters, digits and Chinese characters only (``segment``): quoting them needs no escaping."""
     scoped = f" AND d.notice_id IN ({scope_sql})" if scope_sql else ""
     if connection.vendor == "sqlite":
@@ -131,16 +133,7 @@ def search(
         rank = "score, id DESC"
         order = "id DESC"
     elif connection.vendor == "postgresql":
-        source = f"FROM {DOC_TABLE} d WHERE d.search @@ to_tsquery('simple', %s){scoped}"
-        params = [_tsquery(terms), *scope_params]
-        # the rank is computed outside, on the candidates only (the planner would rank every match)
-        candidates = (
-            f"SELECT d.notice_id AS id, d.published_at AS at, d.search {source} "
-            f"ORDER BY d.published_at DESC, d.notice_id DESC LIMIT {CANDIDATES + 1}"
-        )
-        rank = "ts_rank_cd(search, to_tsquery('simple', %s)) DESC, at DESC, id DESC"
-        order = "at DESC, id DESC"
-        params += [params[0]]
+        return _search_postgresql(connection, terms, scoped, scope_params, limit, offset)
     else:  # pragma: no cover - the platform runs on SQLite or PostgreSQL only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
@@ -154,7 +147,39 @@ def search(
         if rows:
             found = rows[0][1]
         else:  # a page past the end: count on its own
-            count_params = params[:-1] if connection.vendor == "postgresql" else params
-            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {CANDIDATES + 1}) n", count_params)
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {CANDIDATES + 1}) n", params)
             found = cursor.fetchone()[0]
     return min(found, CANDIDATES), found > CANDIDATES, [row[0] for row in rows]
+
+
+def _search_postgresql(
+    connection, terms: list[Term], scoped: str, scope_params: list[Any], limit: int, offset: int
+) -> tuple[int, bool, list[int]]:
+    """PostgreSQL: the newest matches by **widening time windows** (the last 7 days, 30, 120, 365,
+    then all). Each window is one bitmap AND of the GIN index and the publication-time index, so
+    a common word (采购, in 13% of notices) reads a week's matches instead of every match's row,
+    and a rare word costs a few cheap index probes. The first window holding more than
+    ``CANDIDATES`` matches holds the newest ones."""
+    query = _tsquery(terms)
+    now = clock.now()
+    for days in WINDOWS:
+        since = "" if days is None else " AND d.published_at >= %s"
+        window = [] if days is None else [now - dt.timedelta(days=days)]
+        source = f"FROM {DOC_TABLE} d WHERE d.search @@ to_tsquery('simple', %s){since}{scoped}"
+        params = [query, *window, *scope_params]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {CANDIDATES + 1}) n", params)
+            found = cursor.fetchone()[0]
+            if found <= CANDIDATES and days is not None:
+                continue
+            # the rank is computed on the candidates only (the planner would rank every match)
+            cursor.execute(
+                f"WITH c AS (SELECT d.notice_id AS id, d.published_at AS at, d.search {source} "
+                f"ORDER BY d.published_at DESC, d.notice_id DESC LIMIT {CANDIDATES}) "
+                "SELECT id FROM c ORDER BY ts_rank_cd(search, to_tsquery('simple', %s)) DESC, at DESC, id DESC "
+                "LIMIT %s OFFSET %s",
+                [*params, query, limit, offset],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return min(found, CANDIDATES), found > CANDIDATES, ids
+    raise AssertionError("unreachable: the last window is unbounded")
