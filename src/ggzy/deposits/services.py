@@ -31,6 +31,9 @@ from ggzy.trading import selectors as trading
 log = logging.getLogger("ggzy.deposits")
 FRESH_SECONDS = 300  # a callback's timestamp must be within ±5 minutes of the server clock
 CLOSED = {"terminated", "failed"}
+# Refusals of validly signed callbacks that concern money the bank holds: kept in the audit trail.
+# Replays (stale, reused nonce) are only logged, so a captured request cannot fill the database.
+AUDITED_REFUSALS = {"deposit.unknown_sub_account", "deposit.txn_conflict"}
 
 
 def _label(actor: Any) -> str:
@@ -136,13 +139,20 @@ def sub_account_open(*, lot, uscc: str, actor: Any) -> SubAccount:
         raise Conflict("deposit.lot_closed", "标段（包）已终止或流标，不能再缴纳保证金")
     if entity.status != "active":
         raise Conflict("deposit.entity_inactive", "该市场主体已注销，不能缴纳保证金")
-    sub = SubAccount.objects.create(
-        lot=lot,
-        uscc=entity.uscc,
-        entity_name=entity.name,
-        number=account_number_for(lot.code, entity.uscc),
-        opened_at=clock.now(),
-    )
+    try:
+        with transaction.atomic():
+            sub = SubAccount.objects.create(
+                lot=lot,
+                uscc=entity.uscc,
+                entity_name=entity.name,
+                number=account_number_for(lot.code, entity.uscc),
+                opened_at=clock.now(),
+            )
+    except IntegrityError:  # opened concurrently: the same number
+        found = SubAccount.objects.filter(lot=lot, uscc=entity.uscc).first()
+        if found is None:
+            raise Conflict("deposit.account_collision", "子账号生成冲突，请联系交易服务中心") from None
+        return found
     audit.record(
         actor=actor,
         action="deposit.sub_account_open",
@@ -215,7 +225,11 @@ def _verified(body: bytes, bank_code: str, signature: str) -> tuple[Bank, policy
         raw = base64.b64decode(signature or "", validate=True)
     except (binascii.Error, ValueError):
         raw = b""
-    if not raw or not sm2.load_public_key(bank.public_key_pem).verify(raw, body):
+    try:
+        good = bool(raw) and sm2.load_public_key(bank.public_key_pem).verify(raw, body)
+    except (sm2.Sm2Error, ValueError):
+        good = False
+    if not good:
         raise PermissionDenied("deposit.bad_signature", "回调签名验证失败")
     cb = policy.parse_callback(body)
     if cb.bank.upper() != bank.code:
@@ -255,7 +269,9 @@ def bank_callback(*, body: bytes, bank_code: str, signature: str) -> dict[str, A
     try:
         return _apply(bank, cb, body)
     except DomainError as exc:
-        _refusal_record(bank, cb, exc)
+        log.warning("refused deposit callback %s/%s: %s", bank.code, cb.txn_id, exc.code)
+        if exc.code in AUDITED_REFUSALS:
+            _refusal_record(bank, cb, exc)
         raise
 
 
@@ -287,12 +303,8 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
         raise InvalidInput(
             "deposit.stale", "回调签名时间与平台时间相差超过5分钟，请重新签名后发送", field="timestamp"
         )
-    sub = (
-        SubAccount.objects.select_for_update()
-        .select_related("lot__project")
-        .filter(number=cb.sub_account)
-        .first()
-    )
+    # lock the sub-account row only (not the lot): concurrent callbacks for it queue here
+    sub = SubAccount.objects.select_for_update().filter(number=cb.sub_account).first()
     if sub is None:
         raise NotFound("deposit.unknown_sub_account", f"子账号“{cb.sub_account}”不存在，款项请退回付款人")
     answer = _existing_answer(bank, cb)  # under the sub-account's lock: concurrent repeats wait here
@@ -300,7 +312,7 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
         return answer
     if Payment.objects.filter(bank=bank, nonce=cb.nonce).exists():
         raise Conflict("deposit.nonce_replayed", "随机数已被使用过（疑似重放），请重新生成随机数并签名")
-    lot = sub.lot
+    lot = sub.lot  # loaded without a lock
     req = Requirement.objects.filter(lot=lot).first()
     before = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     total = (before + cb.amount).quantize(policy.CENT)
@@ -442,7 +454,7 @@ def guarantee_record(
 @transaction.atomic
 def guarantee_verify(*, guarantee: Guarantee, approve: bool, note: str = "", actor: Any) -> Guarantee:
     """The operator records the result of checking the guarantee with its issuer."""
-    g = Guarantee.objects.select_for_update().select_related("lot__project").get(pk=guarantee.pk)
+    g = Guarantee.objects.select_for_update().get(pk=guarantee.pk)
     require(actor, "trade.operate", g.lot)
     if g.status != GuaranteeStatus.PENDING:
         raise Conflict("deposit.guarantee_verified", "该保函已核验过")
