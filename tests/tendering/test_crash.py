@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 
 from ggzy.audit.models import AuditEvent
+from ggzy.core.errors import DomainError
 from ggzy.tendering import services, storage
 from ggzy.tendering.models import Bid, ReceiptLogEntry, SignedTreeHead
 from tests.tendering import bidding as b
@@ -88,7 +89,13 @@ def test_killed_mid_submission_leaves_no_bid_and_no_receipt(step, bid_dir):
     known = set(Bid.objects.values_list("path", flat=True))
     leftovers = storage.orphans(known)
     assert len(leftovers) <= 1  # the renamed file, named by no bid: not a bid
-    # the bidder simply commits again
-    bid = services.bid_upload_commit(upload=services.upload_get(up.token, bidder.user), actor=bidder.user)
+    # the bidder's client sends the chunks again and commits
+    up = services.upload_get(up.token, bidder.user)
+    with pytest.raises(DomainError) as err:
+        services.bid_upload_commit(upload=up, actor=bidder.user)
+    assert err.value.code == "bid.chunks_missing"
+    for i in range(services.chunk_count(up)):
+        services.bid_chunk_put(upload=up, index=i, data=env[i * 65536 : (i + 1) * 65536], actor=bidder.user)
+    bid = services.bid_upload_commit(upload=up, actor=bidder.user)
     assert bid.status == Bid.ACTIVE and _state(lt)[0] == before[0] + 1
     assert storage.path_of(bid.path).read_bytes() == env

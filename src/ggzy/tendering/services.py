@@ -305,11 +305,22 @@ def _bidder_entity(actor: Any) -> Any:
     return entity
 
 
-def _opening_locked(lot: Any):
+def _opening_locked(lot: Any, *, lock_lot: bool = False):
+    """Lock the lot's Opening row (every bid write and the closing take it first). With ``lock_lot``
+    the lot row is locked next (``FOR NO KEY UPDATE``): a bid write appends a receipt, which takes
+    the audit head, and then inserts rows referring to the lot; the tick locks lots and then the
+    audit head. Taking the lot before the audit head keeps one order: Opening, lot, audit head."""
     from ggzy.tendering.models import Opening
+    from ggzy.trading.models import Lot
 
     Opening.objects.get_or_create(lot_id=lot.pk)
-    return Opening.objects.select_for_update().get(lot_id=lot.pk)
+    opening = Opening.objects.select_for_update().get(lot_id=lot.pk)
+    if lock_lot:
+        options = (
+            {"no_key": True} if transaction.get_connection().features.has_select_for_no_key_update else {}
+        )
+        list(Lot.objects.select_for_update(**options).filter(pk=lot.pk).values_list("pk", flat=True))
+    return opening
 
 
 def bid_upload_create(
@@ -446,7 +457,7 @@ def bid_chunk_put(*, upload, index: int, data: bytes, actor: Any) -> list[int]:
                 )
             ]
         )
-    storage.write_chunk(upload.token, index, data)
+    storage.write_chunk(upload.token, index, index * upload.chunk_size, data)
     return storage.received(upload.token)
 
 
@@ -476,10 +487,17 @@ def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
             details={"missing": missing[:100]},
         )
     _check_open_for_bids(lot)
-    tmp, digest, size = storage.assemble(upload.token, n)
+    tmp, digest, size = storage.assemble(upload.token, upload.size)
+    if not digest:
+        raise Conflict(
+            "bid.chunks_missing",
+            "上次提交被中断，请重新上传全部分块后再提交",
+            details={"missing": list(range(n))},
+        )
     final_rel = None
     try:
         if size != upload.size or digest != upload.ciphertext_sm3:
+            storage.drop_upload(upload.token)  # corrupt: every chunk must be sent again
             raise invalid(
                 [
                     FieldError(
@@ -515,7 +533,7 @@ def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
             )
         final_rel = storage.install(tmp, lot.code, entity.uscc, upload.token)
         with transaction.atomic():
-            opening = _opening_locked(lot)
+            opening = _opening_locked(lot, lock_lot=True)
             deadline = bid_deadline(lot)
             if opening.status != Opening.BIDDING or clock.now() >= deadline:
                 raise _late(deadline)
@@ -576,7 +594,10 @@ def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
                 entity_ref=entity.uscc,
             )
     except BaseException:
-        storage.discard(tmp, storage.path_of(final_rel) if final_rel else None)
+        if final_rel:  # renamed into place, but no bid: take it back
+            storage.restore(storage.path_of(final_rel), upload.token)
+        else:
+            storage.restore(tmp, upload.token)
         raise
     storage.drop_upload(upload.token)
     return bid
@@ -591,7 +612,7 @@ def bid_withdraw(*, lot: Any, actor: Any):
     entity = _bidder_entity(actor)
     _check_open_for_bids(lot)
     with transaction.atomic():
-        opening = _opening_locked(lot)
+        opening = _opening_locked(lot, lock_lot=True)
         deadline = bid_deadline(lot)
         if opening.status != Opening.BIDDING or clock.now() >= deadline:
             raise _late(deadline)
@@ -756,7 +777,7 @@ def bid_decrypt(*, lot: Any, content_key: str, actor: Any):
         except DomainError as exc:
             summary = {"problem": exc.message}
     with transaction.atomic():
-        opening = _opening_locked(lot)
+        opening = _opening_locked(lot, lock_lot=True)
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
         if opening.status != Opening.DECRYPTING or clock.now() >= opening.window_ends_at:
             storage.discard(out)
@@ -793,7 +814,7 @@ def opening_finish(*, lot: Any, actor: Any = None, force: bool = False) -> Any:
     actor = actor or SYSTEM
     now = clock.now()
     with transaction.atomic():
-        opening = _opening_locked(lot)
+        opening = _opening_locked(lot, lock_lot=True)
         if opening.status != Opening.DECRYPTING:
             return opening
         pending = Bid.objects.filter(lot_id=lot.pk, status=Bid.ACTIVE)

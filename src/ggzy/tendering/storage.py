@@ -1,7 +1,7 @@
 """Where sealed bid files live on disk (``GGZY_BID_DIR``, default ``<var>/bids``), written atomically.
 
-    uploads/<token>/<index>.part   chunks of an upload in progress (each written tmp → fsync → rename)
-    tmp/<token>.assembling         the assembled envelope while it is checked
+    uploads/<token>.partial        the envelope being uploaded: each chunk written at its offset, fsynced
+    uploads/<token>/<index>.ok     an (empty) marker per received chunk, created after its fsync
     lots/<lot>/<uscc>/<token>.ggzyenv   accepted envelopes (renamed into place, directory fsynced)
     opened/<lot>/<bid id>.zip      plaintext archives, written only after the opening
 
@@ -19,7 +19,7 @@ from django.conf import settings
 
 from ggzy.crypto.sm import Sm3
 
-COPY = 1 << 20
+COPY = 4 << 20
 
 
 def root() -> Path:
@@ -50,40 +50,48 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def chunk_path(token: str, index: int) -> Path:
-    return _dir("uploads", token) / f"{index:06d}.part"
+def _partial(token: str) -> Path:
+    return _dir("uploads") / f"{token}.partial"
 
 
-def write_chunk(token: str, index: int, data: bytes) -> None:
-    write_atomic(chunk_path(token, index), data)
+def write_chunk(token: str, index: int, offset: int, data: bytes) -> None:
+    """Write a chunk at its offset of the partial file and fsync it; then mark it received. Writing
+    the same chunk again writes the same bytes (idempotent); a crash before the marker only means
+    the chunk is sent again."""
+    path = _partial(token)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(fd, data, offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    marks = _dir("uploads", token)
+    (marks / f"{index:06d}.ok").touch()
 
 
 def received(token: str) -> list[int]:
     d = root() / "uploads" / token
     if not d.is_dir():
         return []
-    return sorted(int(p.name[:6]) for p in d.iterdir() if p.name.endswith(".part") and p.name[:6].isdigit())
+    return sorted(int(p.name[:6]) for p in d.iterdir() if p.name.endswith(".ok") and p.name[:6].isdigit())
 
 
-def chunk_size_of(token: str, index: int) -> int | None:
-    p = root() / "uploads" / token / f"{index:06d}.part"
-    return p.stat().st_size if p.exists() else None
-
-
-def assemble(token: str, count: int) -> tuple[Path, str, int]:
-    """Concatenate the chunks into a temporary file (fsynced); returns it, its SM3 and its size."""
+def assemble(token: str, size: int) -> tuple[Path, str, int]:
+    """The uploaded file, moved out of the way of further chunk writes; returns it, its SM3 and size."""
+    src = _partial(token)
     tmp = _dir("tmp") / f"{token}.assembling"
-    h, size = Sm3(), 0
-    with open(tmp, "wb") as out:
-        for i in range(count):
-            with open(chunk_path(token, i), "rb") as f:
-                while block := f.read(COPY):
-                    out.write(block)
-                    h.update(block)
-                    size += len(block)
-        out.flush()
-        os.fsync(out.fileno())
-    return tmp, h.hexdigest(), size
+    try:
+        os.replace(src, tmp)
+    except FileNotFoundError:  # an earlier commit was interrupted after moving it: send it again
+        drop_upload(token)
+        return tmp, "", 0
+    h = Sm3()
+    n = 0
+    with open(tmp, "rb") as f:
+        while block := f.read(COPY):
+            h.update(block)
+            n += len(block)
+    return tmp, h.hexdigest(), n
 
 
 def install(tmp: Path, lot_code: str, uscc: str, token: str) -> str:
@@ -107,8 +115,15 @@ def discard(*paths: Path | str | None) -> None:
             Path(p).unlink(missing_ok=True)
 
 
+def restore(tmp: Path, token: str) -> None:
+    """Put a file a failed commit had taken back, so the upload can be committed again."""
+    if Path(tmp).exists():
+        os.replace(tmp, _partial(token))
+
+
 def drop_upload(token: str) -> None:
     shutil.rmtree(root() / "uploads" / token, ignore_errors=True)
+    (root() / "uploads" / f"{token}.partial").unlink(missing_ok=True)
 
 
 def file_sm3(path: Path) -> str:
