@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from ggzy.core.errors import Conflict, PermissionDenied
+from ggzy.core.errors import Conflict, InvalidInput, PermissionDenied
 from ggzy.evaluation import selectors, services
 from ggzy.evaluation.models import Status
 from ggzy.supervision.models import Warning
@@ -117,3 +117,44 @@ def test_who_sees_what(at):
     assert view["staff"] and view["scores"]["sheets"] == []
     assert sum(m["done"] for m in view["scores"]["submitted"]) == 1
     assert not Notice.objects.filter(lot=o.lot, kind="candidate_publicity").exists()
+
+
+def test_a_drawn_committee_is_the_committee(at):
+    from ggzy.experts import selectors as xs
+    from ggzy.experts import services as xservices
+
+    o = h.opened_lot(at)
+    pool = h.experts(4)
+    users = {e.code: u for e, u in pool}
+    d = xservices.draw_run(
+        draw=xservices.draw_commit(
+            lot=o.lot, region_rule="any", wanted=[{"code": "A010101", "count": 3}], actor=o.op
+        ),
+        actor=o.op,
+    )
+    for _e, u in pool:
+        for inv in xs.invitations_for(u):
+            xservices.invitation_answer(invitation_id=inv["id"], accept=True, actor=u)
+    committee = xservices.committee_form(draw=d, actor=o.op)
+    drawn = sorted(m.expert.code for m in committee.members.all())
+    with pytest.raises(InvalidInput) as err:
+        services.evaluation_start(
+            lot=o.lot, method="lowest_evaluated_price", experts_codes=h.codes(pool[:3]), actor=o.op
+        )
+    assert err.value.code == "evaluation.committee_drawn"
+    ev = services.evaluation_start(lot=o.lot, method="lowest_evaluated_price", actor=o.op)
+    assert ev.committee_source == "draw" and sorted(m.expert_code for m in ev.members.all()) == drawn
+    for code in drawn:
+        services.qualification_submit(evaluation=ev, votes=h.all_pass(ev), actor=users[code])
+    ev.refresh_from_db()
+    assert ev.status == Status.SIGNING
+
+
+def test_the_tick_command_runs_the_contract_check(at):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("tick", stdout=out)
+    assert "合同订立期限检查：新增预警0条" in out.getvalue()
