@@ -9,9 +9,9 @@ For each database (SQLite; PostgreSQL when it answers), on a scratch database:
   2. one daphne server (in-memory channel layer) serves ``ggzy.asgi``;
   3. this process opens N WebSocket clients (B of them bidders with their session cookie, the
      rest anonymous public viewers) and measures daphne's memory before and after (memory per
-     connection); then every bidder bids for S seconds in a loop: it sends the lowest valid price
-     it knows (latest broadcast price + one increment) and waits for its own reply. Refusals
-     (another bidder was faster) are counted, not errors.
+     connection); then every bidder bids for S seconds in a loop: it sends the latest broadcast
+     price plus a random 1..B increments and waits for its own reply. Refusals (a higher bid was
+     accepted first) are counted, not errors.
 
 Reported: accepted bids per second; p50/p99 of the time from a bid's send to the broadcast of a
 state holding that bid reaching every one of the N clients (all clients live in this process, so one
@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -147,10 +148,17 @@ async def measure(
     stop_at = time.perf_counter() + seconds
 
     async def bidder_loop(ws, q: asyncio.Queue, n: int):
+        rng = random.Random(n)
         k = 0
         while time.perf_counter() < stop_at:
             price = latest["price"]
-            amount = latest["start"] if price is None else price + latest["increment"]
+            # the latest price seen plus a random number of increments (bidders who all bid exactly one
+            # increment would collide on every price and measure only the broadcast round trip)
+            amount = (
+                latest["start"]
+                if price is None
+                else price + latest["increment"] * rng.randint(1, len(sessions))
+            )
             t0 = time.perf_counter()
             await ws.send(json.dumps({"type": "bid", "amount": f"{amount:.2f}", "ref": f"{n}-{k}"}))
             k += 1
