@@ -76,6 +76,13 @@ BID_STATUS = {
 }
 
 
+def _may_have_opened(events: dict[str, dt.datetime], now: dt.datetime) -> bool:
+    """False when the lot's opening (or bid deadline) is stored and still ahead: no bid can be
+    open, and the tendering app need not be asked (one query per lot saved in bulk exports)."""
+    at = events.get("opening") or events.get("bid_deadline")
+    return at is None or at <= now
+
+
 def _opened_bids(lot: Any) -> list[dict[str, Any]] | None:
     """The bids of a lot once its opening has begun, from ``ggzy.tendering.selectors.opened_bids``
     (empty before). Only the public fields are taken: bid id, bidder USCC and name, price (after
@@ -106,8 +113,10 @@ def _opened_bids(lot: Any) -> list[dict[str, Any]] | None:
 def project_facts(project: Any) -> ocds.ProjectFacts:
     """The public facts of a project, as the pure exporters read them."""
     lots = []
+    now = clock.now()
     for lot in project.lots.all():
         events = {e.event: e.at for e in lot.events.all()}
+        bids = _opened_bids(lot) if _may_have_opened(events, now) else None
         lots.append(
             ocds.LotFacts(
                 code=lot.code,
@@ -116,7 +125,7 @@ def project_facts(project: Any) -> ocds.ProjectFacts:
                 estimate=lot.estimate,
                 status=lot.status,
                 events=events,
-                bids=_opened_bids(lot),
+                bids=bids,
             )
         )
     notices = [
