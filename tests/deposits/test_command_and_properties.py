@@ -165,3 +165,28 @@ def test_bank_register_command_and_a_real_banks_callback(tmp_path):
         services.bank_callback(body=body, bank_code="ICBC14", signature=simbank.sign(body, key))["status"]
         == "sufficient"
     )
+
+
+@pytest.mark.django_db
+def test_the_tick_command_runs_the_overdue_check():
+    from ggzy.core import clock
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.deposits import services
+    from ggzy.supervision.models import Warning
+
+    lot, op = h.lot_with_requirement("50000.00")
+    a, _ = h.bidder()
+    h.pay(lot, a.uscc, "50000.00")
+    services.deposit_refund_due(
+        lot=lot,
+        uscc=a.uscc,
+        reason="contract_signed",
+        due_from=clock.today() - dt.timedelta(days=20),
+        actor=op,
+    )
+    out = StringIO()
+    call_command("tick", stdout=out)
+    assert "逾期未退还预警1条" in out.getvalue()
+    call_command("tick", stdout=StringIO())
+    assert Warning.objects.filter(details__check="deposits.refund_overdue").count() == 1
+    _ = SYSTEM
