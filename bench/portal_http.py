@@ -39,9 +39,8 @@ BIN = Path(sys.executable).parent
 def prepare(n_notices: int) -> dict:
     """(child) Migrate and generate the notices; return some notice numbers."""
     setup_django()
-    from search import QUERIES, _setup
-
     from ggzy.trading.models import Notice
+    from search import QUERIES, _setup
 
     _setup(n_notices)
     numbers = list(Notice.objects.order_by("?").values_list("number", flat=True)[:500])
