@@ -1,7 +1,8 @@
 """Demo auctions (docs/auctions.md "Demo"): one of each kind on the demo's land, mining and state
 property lots, bidders registered, qualified and given numbers, some quotes and bids; the land
 auction in 晋中 runs live in accelerated mode (starts a few minutes after loading, 60 s countdown),
-so a new user sees it open, take bids and close. Idempotent: nothing is added when an auction exists."""
+so a new user sees it open, take bids and close; the demo's entity accounts hold a bidding number
+in it (log in as entity_admin and bid). Idempotent: nothing is added when an auction exists."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ LIVE_START = dt.timedelta(minutes=3)
 
 
 def load(added: Counter) -> None:
+    from ggzy.accounts.models import User
     from ggzy.auctions import services as auctions
     from ggzy.auctions.models import Auction
+    from ggzy.entities import services as entities
     from ggzy.entities.models import Entity
     from ggzy.trading.models import Lot
 
@@ -75,11 +78,22 @@ def load(added: Counter) -> None:
         added["auctions"] += 1
         return auctions.auction_create(lot=lot, data=base, actor=SYSTEM)
 
+    # the demo's entity accounts (entity_admin, entity_member) may bid in the live auction: their
+    # entity also registers as a transferee (竞买人), as a company that tenders and buys land would
+    demo_user = User.objects.filter(username="entity_admin").select_related("membership__entity").first()
+    demo_entity = getattr(getattr(demo_user, "membership", None), "entity", None)
+    if demo_entity is not None and "transferee" not in demo_entity.trading_roles:
+        demo_entity = entities.entity_update(
+            entity=demo_entity,
+            changes={"trading_roles": [*demo_entity.trading_roles, "transferee"]},
+            actor=SYSTEM,
+        )
+    live_people = [e for e in [demo_entity, *people[:2]] if e is not None]
     # 1. land auction, live and accelerated: opens 3 minutes after loading, 4-minute countdown / 4
     live = create("land.auction", mode="timed", starts_at=(now + LIVE_START).isoformat(), countdown_seconds=240,
                   acceleration=4, reserve_price=None, price_cap=None)  # fmt: skip
     if live:
-        register(live, people[:3])
+        register(live, live_people)
     # 2. land listing: quoting now, ends in 7 days; two bidders quoted and want timed bidding
     listing = create("land.listing", mode="listing", starts_at=(now - dt.timedelta(days=3)).isoformat(),
                      listing_ends_at=(now + dt.timedelta(days=7)).isoformat(), increment="50000.00",
