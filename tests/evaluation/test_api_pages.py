@@ -129,3 +129,17 @@ def test_api_evaluation_to_award_and_public_verification(client, at):
                 {"kind": "milestone", "occurred_on": "2026-11-05", "description": "开工"})  # fmt: skip
     assert resp.status_code == 201
     assert services.contracts_overdue() == 0
+
+
+def test_the_list_of_ones_evaluations_and_the_menu(client, at):
+    o = h.opened_lot(at)
+    panel = h.experts(5)
+    services.evaluation_start(
+        lot=o.lot, method="lowest_evaluated_price", experts_codes=h.codes(panel), actor=o.op
+    )
+    for user, shown in ((panel[0][1], True), (o.op, True), (h.experts(1)[0][1], False)):
+        client.force_login(user)
+        body = _text(client.get("/evaluation/"))
+        assert (o.lot.code in body) is shown
+        assert "/evaluation/" in body  # the console menu
+    assert client.get("/evaluation/", {"code": o.lot.code}).status_code == 302

@@ -303,3 +303,18 @@ def bidder_view(ev: Evaluation, user: Any) -> dict[str, Any] | None:
         "objections": list(ev.objections.filter(uscc=uscc)),
         "award": Award.objects.filter(evaluation=ev).first(),
     }
+
+
+def evaluations_for(user: Any, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest evaluations ``user`` may open (member, staff or supervisor), newest first."""
+    out = []
+    qs = Evaluation.objects.select_related("lot", "lot__project").order_by("-started_at")
+    if allowed(user, "evaluation.score"):
+        qs = qs.filter(members__user_id=getattr(user, "pk", None))
+    for ev in qs[: limit * 5]:
+        if len(out) >= limit:
+            break
+        if can_view(ev, user):
+            out.append({"lot": ev.lot, "status_label": Status(ev.status).label, "started_at": ev.started_at,
+                        "method_label": procedures.METHOD_LABELS.get(ev.method, ev.method)})  # fmt: skip
+    return out

@@ -197,3 +197,13 @@ def award_pdf(request: HttpRequest, code: str) -> HttpResponse:
     resp = HttpResponse(bytes(a.pdf), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="{a.code}.pdf"'
     return resp
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The evaluations the account takes part in (committee), runs (staff) or supervises; and a
+    field to open a lot's evaluation room by its code."""
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("evaluation:room", code=code)
+    return render(request, "evaluation/mine.html", {"rows": selectors.evaluations_for(request.user)})
