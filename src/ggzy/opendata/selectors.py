@@ -207,15 +207,29 @@ def iter_projects(
     categories: tuple[str, ...],
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    touched: bool = False,
     chunk: int = 500,
 ) -> Iterator[ocds.ProjectFacts]:
-    """Projects of ``categories`` registered in [since, until), oldest first, read in chunks of
-    ``chunk`` (keyset pagination on id: memory stays flat however many there are)."""
+    """Projects of ``categories``, oldest first, read in keyset pages of ``chunk`` with their
+    lots, events and notices (memory stays flat however many there are). By default those
+    registered in [since, until); with ``touched``, those registered *or with a notice published*
+    in it (what a month's files need)."""
+    from django.db.models import Q
+
     qs = trading_selectors.project_search().filter(category__in=categories)
+    window = Q()
     if since is not None:
-        qs = qs.filter(registered_at__gte=since)
+        window &= Q(registered_at__gte=since)
     if until is not None:
-        qs = qs.filter(registered_at__lt=until)
+        window &= Q(registered_at__lt=until)
+    if touched:
+        notices = trading_selectors.notice_search().order_by()
+        if since is not None:
+            notices = notices.filter(published_at__gte=since)
+        if until is not None:
+            notices = notices.filter(published_at__lt=until)
+        window |= Q(pk__in=notices.values("project_id"))
+    qs = qs.filter(window)
     last = 0
     while True:
         batch = list(_prefetched(qs.filter(pk__gt=last)).order_by("pk")[:chunk])

@@ -59,12 +59,15 @@ def write_jsonl_gz(path: Path, items: Iterable[dict[str, Any]]) -> tuple[int, in
 
 
 def _ocds_items(month: str) -> Iterator[dict[str, Any]]:
-    """Every release published in ``month``: the registration releases of projects registered
-    in it and the releases of notices published in it (each release is a snapshot as of its
-    notice, so a project registered earlier contributes only this month's releases)."""
+    """Every release dated in ``month``: the registration releases of projects registered in it
+    and the releases of notices published in it (each release is a snapshot as of its notice, so
+    a project registered earlier contributes only this month's releases). Only the projects
+    registered or with a notice in the month are read."""
     start, end = selectors.parse_month(month)
     cfg = selectors.config()
-    for facts in selectors.iter_projects(categories=selectors.PURCHASES, until=end):
+    for facts in selectors.iter_projects(
+        categories=selectors.PURCHASES, since=start, until=end, touched=True
+    ):
         for release in ocds.releases(facts, cfg):
             if _in(release["date"], start, end):
                 yield release
@@ -76,10 +79,11 @@ def _in(iso: str, start: dt.datetime, end: dt.datetime) -> bool:
 
 
 def _national_items(month: str) -> Iterator[dict[str, Any]]:
-    _, end = selectors.parse_month(month)
+    start, end = selectors.parse_month(month)
     base = settings.GGZY_PUBLIC_BASE_URL.rstrip("/")
     code = settings.GGZY_NATIONAL_PLATFORM_CODE
-    for facts in selectors.iter_projects(categories=selectors.PURCHASES + selectors.SALES, until=end):
+    categories = selectors.PURCHASES + selectors.SALES
+    for facts in selectors.iter_projects(categories=categories, since=start, until=end, touched=True):
         for item in national.flat(facts, platform_code=code, base_url=base):
             if item["row"]["DATA_TIMESTAMP"][:7] == month:  # Beijing time, like the month
                 yield item
