@@ -19,6 +19,7 @@ SCRIPTS = [
     ("timeline.py", []),
     ("tick.py", []),
     ("receipt_log.py", []),
+    ("opendata_export.py", []),
 ]
 
 
