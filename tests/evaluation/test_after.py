@@ -157,4 +157,18 @@ def test_the_tick_command_runs_the_contract_check(at):
 
     out = StringIO()
     call_command("tick", stdout=out)
-    assert "合同订立期限检查：新增预警0条" in out.getvalue()
+    assert "合同订立期限检查：新增预警0条；异议答复期限检查：新增预警0条" in out.getvalue()
+
+
+def test_an_objection_unanswered_for_three_days_is_flagged_once(at):
+    o, panel, ev = _done(at)
+    h.sign_all(ev, panel)
+    services.publicity_publish(evaluation=ev, actor=o.op)
+    services.objection_file(evaluation=ev, text="报价计算有误", actor=o.bidder(2).user)
+    at.shift(dt.timedelta(days=3))
+    assert services.objections_overdue() == 0  # 3 days from the filing: still in time
+    at.shift(dt.timedelta(minutes=1))
+    assert services.deadlines_check() == (0, 1)
+    assert services.deadlines_check() == (0, 0)
+    w = Warning.objects.get()
+    assert w.details["check"] == "objection_overdue" and "第五十四条" in w.message_zh

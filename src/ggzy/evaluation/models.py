@@ -171,6 +171,7 @@ class Objection(models.Model):
     answer = models.TextField("答复", blank=True)
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answered_by_label = models.CharField(max_length=200, blank=True)
+    overdue_warning_id = models.BigIntegerField("逾期未答复预警", null=True, blank=True)
 
     class Meta:
         ordering = ["filed_at", "id"]

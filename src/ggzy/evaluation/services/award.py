@@ -492,6 +492,56 @@ def contracts_overdue(*, now: dt.datetime | None = None) -> int:
     return raised
 
 
+OBJECTION_ANSWER_DAYS = 3  # 招标投标法实施条例第五十四条：自收到异议之日起3日内作出答复
+
+
+def objections_overdue(*, now: dt.datetime | None = None) -> int:
+    """Raise one supervision warning for every objection not answered within 3 days of its filing
+    (实施条例第五十四条; the days through the statutory calendar). Idempotent."""
+    from ggzy.supervision import services as supervision
+
+    now = min(now or clock.now(), clock.now())
+    raised = 0
+    for pk in list(
+        Objection.objects.filter(answered_at__isnull=True, overdue_warning_id__isnull=True).values_list(
+            "pk", flat=True
+        )[:500]
+    ):
+        with transaction.atomic():
+            o = Objection.objects.select_for_update().select_related("evaluation__lot__project").get(pk=pk)
+            if o.answered_at is not None or o.overdue_warning_id is not None:
+                continue
+            lot = o.evaluation.lot
+            due = _after(o.filed_at, OBJECTION_ANSWER_DAYS, calendar.CALENDAR, lot.project.acceleration)
+            if now <= due:
+                continue
+            w = supervision.warning_raise(
+                kind="other",
+                region_code=lot.region_code,
+                category=lot.category,
+                message=f"标段（包）{lot.code}收到的异议（{o.name}，{o.filed_at.astimezone(clock.CHINA):%Y-%m-%d %H:%M}）已逾3日未答复（招标投标法实施条例第五十四条）；答复前应当暂停招标投标活动",
+                project_ref=lot.project.code,
+                lot_ref=lot.code,
+                entity_uscc=o.uscc,
+                details={"check": "objection_overdue", "objection": o.pk, "due": due.isoformat()},
+                actor=SYSTEM,
+            )
+            o.overdue_warning_id = w.pk
+            o.save(update_fields=["overdue_warning_id"])
+            audit.record(
+                actor=SYSTEM, action="objection.overdue", object_type="evaluation.objection", object_id=o.pk,
+                summary={"warning": w.pk, "lot": lot.code},
+                project_ref=lot.project.code, entity_ref=lot.project.tenderer_uscc,
+            )  # fmt: skip
+            raised += 1
+    return raised
+
+
+def deadlines_check(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """The tick's checks of this app: (contracts overdue, objections unanswered) newly warned."""
+    return contracts_overdue(now=now), objections_overdue(now=now)
+
+
 def award_get(code: str) -> Award:
     found = Award.objects.select_related("evaluation__lot__project", "tenderer").filter(code=code).first()
     if found is None:

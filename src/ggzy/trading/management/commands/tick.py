@@ -50,9 +50,10 @@ class Command(BaseCommand):
         from ggzy.auctions.services import auction_close_due  # auctions' deadlines (docs/auctions.md)
 
         self.stdout.write(f"拍卖挂牌：按时开始或结束{auction_close_due()}场")
-        from ggzy.evaluation.services import contracts_overdue  # 30-day contract check (docs/evaluation.md)
+        from ggzy.evaluation.services import deadlines_check  # contracts, objections (docs/evaluation.md)
 
-        self.stdout.write(f"合同订立期限检查：新增预警{contracts_overdue()}条")
+        contracts, objections = deadlines_check()
+        self.stdout.write(f"合同订立期限检查：新增预警{contracts}条；异议答复期限检查：新增预警{objections}条")
         from ggzy.tendering.services import openings_due  # sealed bids (docs/tendering.md)
 
         closed, finished = openings_due()
