@@ -43,7 +43,10 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
             return
         self.view, self.number, self.registration_id = info["view"], info["number"], info["registration"]
         await self.accept()
-        await self.channel_layer.group_add(hall.group(self.pk), self.channel_name)
+        if hall.local_fanout(self.channel_layer):
+            hall.join(self.pk, self)
+        else:
+            await self.channel_layer.group_add(hall.group(self.pk), self.channel_name)
         await self._send_state(info["payload"])
 
     def _load(self) -> dict[str, Any]:
@@ -60,7 +63,10 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if hasattr(self, "pk"):
-            await self.channel_layer.group_discard(hall.group(self.pk), self.channel_name)
+            if hall.local_fanout(self.channel_layer):
+                hall.leave(self.pk, self)
+            else:
+                await self.channel_layer.group_discard(hall.group(self.pk), self.channel_name)
 
     async def _send_state(self, payload: dict[str, Any]) -> None:
         self.known_price = payload.get("price")
