@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -56,7 +58,22 @@ def test_bad_start_writes_nothing(at):
     assert o.lot.status == "opening"
 
 
-def test_comprehensive_scoring_to_contract(at):
+def _openssl_verifies(data: bytes, signature: bytes, tmp_path) -> None:
+    """The notice of award's signature checks with the openssl command line and the public key only."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    (tmp_path / "k.pem").write_text(platform.public_pem())
+    (tmp_path / "n.pdf").write_bytes(data)
+    (tmp_path / "n.sig").write_bytes(signature)
+    args = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "k.pem"), "-rawin", "-digest", "sm3",
+            "-pkeyopt", "distid:1234567812345678", "-in", str(tmp_path / "n.pdf"), "-sigfile", str(tmp_path / "n.sig")]  # fmt: skip
+    ok = subprocess.run(args, capture_output=True, text=True)
+    assert ok.returncode == 0 and "Success" in ok.stdout, ok.stdout + ok.stderr
+    (tmp_path / "n.pdf").write_bytes(data + b" ")
+    assert subprocess.run(args, capture_output=True, text=True).returncode != 0
+
+
+def test_comprehensive_scoring_to_contract(at, tmp_path):
     o = h.opened_lot(at)
     panel = h.experts(5)
     ev = _start(o, panel)
@@ -170,6 +187,7 @@ def test_comprehensive_scoring_to_contract(at):
     check = selectors.award_verify(award.code)
     assert check["ok"] and check["winner"] == award.tenderer.name
     assert not selectors.award_verify(award.code, pdf[:-1] + b"x")["ok"]
+    _openssl_verifies(pdf, base64.b64decode(award.signature), tmp_path)
     # 30 days from 2026-11-05 is Saturday 12-05: the period ends on the next working day
     assert award.contract_due_on == dt.date(2026, 12, 7)
     award_notice = Notice.objects.get(number=award.notice_number)
