@@ -226,9 +226,11 @@ async def connect_only(port: int, auction: int, clients: int, pid: int) -> tuple
     return before, after
 
 
-def run_backend(backend: str, clients: int, bidders: int, seconds: float) -> dict:
+def run_backend(backend: str, clients: int, bidders: int, seconds: float, redis: str = "") -> dict:
     with scratch(backend) as env:
         env["PYTHONPATH"] = f"{ROOT / 'src'}:{ROOT}"
+        if redis:  # the Redis channel layer (as with several server processes)
+            env["GGZY_REDIS_URL"] = redis
         setup = run_child(__file__, env, "setup", str(bidders))
         port = free_port()
         server = subprocess.Popen(
@@ -267,10 +269,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--bidders", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--redis", default="", help="channel layer on this Redis URL (default: in memory)")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     for backend in backends():
-        r = run_backend(backend, args.clients, args.bidders, args.seconds)
+        r = run_backend(backend, args.clients, args.bidders, args.seconds, args.redis)
+        r["channel_layer"] = "redis" if args.redis else "memory"
         print(json.dumps(r))
         if not r["p50_ms"]:
             continue
