@@ -85,7 +85,7 @@ def test_a_run_of_private_events_moves_the_cursor_to_the_head(client):
     assert first["has_more"] is False
     head = AuditEvent.objects.order_by("-seq").first().seq
     assert feed.decode_cursor(first["next_cursor"]) == head
-    assert op.pk  # noqa: the operator's creation was one of the private events
+    assert op.pk  # the operator's creation was one of the private events
 
 
 @pytest.mark.django_db
