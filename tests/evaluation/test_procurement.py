@@ -135,3 +135,32 @@ def test_single_source_waits_for_five_working_days_of_publicity(at):
     h.sign_all(ev, panel)
     award = services.award_decide(evaluation=ev, actor=op)
     assert award.tenderer.uscc == sups[0][0].uscc
+
+
+def test_competitive_consultation_scores_the_final_quotes(at):
+    lt = _lot("procurement.competitive_consultation", "review")
+    panel, sups, op = h.experts(3), _suppliers(3), h.operator()
+    with pytest.raises(InvalidInput) as err:  # the rule set allows comprehensive scoring only
+        services.evaluation_start(lot=lt, method="lowest_quote", experts_codes=h.codes(panel),
+                                  suppliers=[e.uscc for e, _ in sups], actor=op)  # fmt: skip
+    assert err.value.code == "evaluation.method_not_allowed"
+    ev = services.evaluation_start(lot=lt, method="comprehensive_scoring", scoring_table=h.SCORING_TABLE,
+                                   experts_codes=h.codes(panel), suppliers=[e.uscc for e, _ in sups], actor=op)  # fmt: skip
+    h.qualify_all(ev, panel)
+    for (_e, u), price in zip(sups, ("100000.00", "90000.00", "95000.00"), strict=True):
+        services.quote_submit(evaluation=ev, price=price, actor=u)
+    services.round_next(evaluation=ev, final=True, actor=panel[0][1])
+    for (_e, u), price in zip(sups, ("80000.00", "88000.00", "94000.00"), strict=True):
+        services.quote_submit(evaluation=ev, price=price, actor=u)
+    services.quotes_close(evaluation=ev, actor=panel[0][1])
+    ev.refresh_from_db()
+    assert ev.status == Status.SCORING
+    for _e, u in panel:
+        services.score_submit(
+            evaluation=ev, scores={e.uscc: {"tech": "30", "biz": "15"} for e, _ in sups}, actor=u
+        )
+    ev.refresh_from_db()
+    first = ev.report["ranking"][0]
+    assert (
+        first["uscc"] == sups[0][0].uscc and first["price"] == "80000.00" and first["price_score"] == "40.00"
+    )
