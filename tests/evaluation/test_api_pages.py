@@ -129,6 +129,15 @@ def test_api_evaluation_to_award_and_public_verification(client, at):
                 {"kind": "milestone", "occurred_on": "2026-11-05", "description": "开工"})  # fmt: skip
     assert resp.status_code == 201
     assert services.contracts_overdue() == 0
+    # the room after the award, for staff, a member, a supervisor and the winner
+    from tests.experts import helpers as eh
+
+    url = f"/evaluation/lots/{o.lot.code}/"
+    for user, expect in ((o.op, "登记履约信息"), (panel[0][1], "评标报告"), (eh.supervisor("140100", "housing"), "评分"),
+                         (o.bidder(1).user, code)):  # fmt: skip
+        client.force_login(user)
+        resp = client.get(url)
+        assert resp.status_code == 200 and expect in _text(resp)
 
 
 def test_the_list_of_ones_evaluations_and_the_menu(client, at):
