@@ -24,7 +24,7 @@ pytestmark = [
     ),
     pytest.mark.timeout(120),
 ]
-THREADS, BIDS_EACH, BIDDERS = 40, 5, 20
+THREADS, BIDS_EACH, BIDDERS = 20, 10, 20  # 200 bids; PostgreSQL allows 100 connections in all
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,7 +57,12 @@ async def _run(a, r1, u1, r2, u2, sup):
     replies = [json.loads(await b1.receive_from(timeout=5)) for _ in range(2)]
     assert {m["type"] for m in replies} == {"accepted", "bid"}
     st = await next_state(pub, "bid")
-    assert st["price"] == "1000000.00" and st["leader"] is None and "number" not in st["bid"] and "name" not in st
+    assert (
+        st["price"] == "1000000.00"
+        and st["leader"] is None
+        and "number" not in st["bid"]
+        and "name" not in st
+    )
     # a bid not above the price this connection knows is refused without a database round trip
     await b1.send_to(text_data=json.dumps({"type": "bid", "amount": "999999", "ref": "low"}))
     assert json.loads(await b1.receive_from(timeout=5))["code"] == "auction.too_low"

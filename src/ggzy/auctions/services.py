@@ -256,12 +256,10 @@ def _entity_of(actor: Any):
 
 
 def _lock(auction: Auction) -> Auction:
-    # only the auction row is locked (never the lot or project rows joined for reading)
-    return (
-        Auction.objects.select_for_update(of=("self",))
-        .select_related("lot__project", "leader")
-        .get(pk=auction.pk)
-    )
+    # Only the auction row is locked (never the lot or project rows joined for reading). The leader
+    # is not joined: after waiting for the lock PostgreSQL re-checks the locked row but keeps the
+    # joined rows it read before the wait, so a joined leader could be missing or the previous one.
+    return Auction.objects.select_for_update(of=("self",)).select_related("lot__project").get(pk=auction.pk)
 
 
 @transaction.atomic
