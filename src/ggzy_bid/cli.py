@@ -62,7 +62,7 @@ def _upload(args, sealed: client.SealedBid, document: dict) -> int:
     bid = c.upload(
         args.lot,
         sealed,
-        chunk_size=args.chunk_mb << 20,
+        chunk_size=int(args.chunk_mb * (1 << 20)),
         device=metadata.device_fingerprint(),
         document=document,
         state_file=state,
@@ -169,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=helptext)
         s.add_argument("--lot", required=True)
         s.add_argument("--key", required=True)
-        s.add_argument("--chunk-mb", type=int, default=8)
+        s.add_argument("--chunk-mb", type=float, default=2)
         if name == "bid":
             s.add_argument("--summary", required=True, help="开标一览表 bid.json")
             s.add_argument("--out", default="")

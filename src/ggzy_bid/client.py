@@ -20,7 +20,7 @@ from ggzy.crypto import envelope, sm2
 from ggzy.tendering import bidfile, receiptlog
 
 API = "/api/tendering"
-DEFAULT_UPLOAD_CHUNK = 8 << 20
+DEFAULT_UPLOAD_CHUNK = 2 << 20  # ≤ FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): the server keeps a chunk in memory
 
 
 class ApiError(Exception):

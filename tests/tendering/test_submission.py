@@ -200,11 +200,13 @@ def test_withdraw_after_deadline_is_refused():
     assert err.value.code == "bid.deadline_passed"
 
 
-def test_deposit_missing_is_refused(monkeypatch):
-    from ggzy.tendering import deposits_adapter
+def test_deposit_missing_is_refused():
+    """The deposits app's requirement (deposits.selectors.deposit_satisfied): unpaid → refused."""
+    from ggzy.core.permissions import SYSTEM
+    from ggzy.deposits import services as deposits
 
     lt, bidder = b.lot(), b.Bidder()
-    monkeypatch.setattr(deposits_adapter, "satisfied", lambda lot, uscc: False)
+    deposits.deposit_requirement_set(lot=lt, amount="50000.00", actor=SYSTEM)
     before = _counts()
     with pytest.raises(DomainError) as err:
         b.submit(lt, bidder)

@@ -89,7 +89,7 @@ class UploadCreateIn(Schema):
     size: int = 0
     ciphertext_sm3: str = ""
     signature: str = ""  # base64 DER SM2 signature of "GGZY-ENVELOPE-SM3:<digest>"
-    chunk_size: int = 8 << 20
+    chunk_size: int = 2 << 20
     device: dict = {}  # hashes of machine id, MAC, disk serial (supervision only)
     document: dict = {}  # author, software, machine code of the plaintext documents (supervision only)
 
