@@ -47,7 +47,9 @@ def prepare(n_notices: int) -> dict:
     return {"numbers": numbers, "queries": QUERIES}
 
 
-async def _client(host: str, port: int, paths, until: float, latencies: list[float], errors: list[str]) -> None:
+async def _client(
+    host: str, port: int, paths, until: float, latencies: list[float], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < until:

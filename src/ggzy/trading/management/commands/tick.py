@@ -53,7 +53,9 @@ class Command(BaseCommand):
         from ggzy.evaluation.services import deadlines_check  # contracts, objections (docs/evaluation.md)
 
         contracts, objections = deadlines_check()
-        self.stdout.write(f"合同订立期限检查：新增预警{contracts}条；异议答复期限检查：新增预警{objections}条")
+        self.stdout.write(
+            f"合同订立期限检查：新增预警{contracts}条；异议答复期限检查：新增预警{objections}条"
+        )
         from ggzy.tendering.services import openings_due  # sealed bids (docs/tendering.md)
 
         closed, finished = openings_due()
