@@ -32,6 +32,7 @@ class Kind:
     change: str  # the change kind partners read
     label: str  # Chinese, for people
     keys: tuple[str, ...]  # the audit summary keys that are public (a whitelist, never a blacklist)
+    id_key: str = ""  # take the public object id from this summary key (not the internal row id)
 
 
 # Public actions -> feed kinds. Add a row when an app starts recording a new public change (for
@@ -43,6 +44,18 @@ PUBLIC_ACTIONS: dict[str, Kind] = {
     "lot.transition": Kind("lot", "lot.status_changed", "标段（包）状态变更", ("from", "to")),
     "notice.publish": Kind("notice", "notice.published", "发布公告", ("kind", "title", "lot")),
     "notice.amend": Kind("notice", "notice.amended", "发布更正（澄清）公告", ("kind", "amends")),
+    # tendering: the bid deadline passed (how many bids, whether the opening goes ahead) and the
+    # opening ended (its record is published as a notice; 电子招标投标办法第三十一条)
+    "opening.closed": Kind("lot", "bids.closed", "投标截止", ("bids", "min_bidders", "status"), "lot"),
+    "opening.finished": Kind("lot", "opening.finished", "开标结束", ("notice", "not_decrypted"), "lot"),
+    # auctions: the end and its result. Neither the reserve price nor the winner's bidding number
+    # (竞买号) is a feed field; the result notice says what the law asks to publish.
+    "auction.close": Kind(
+        "auction",
+        "auction.closed",
+        "竞价结束",
+        ("result", "price", "quantity", "premium_rate", "closed_at", "bids"),
+    ),
 }
 
 
@@ -63,15 +76,16 @@ def item(event: Event) -> dict[str, Any]:
     the current state), so every reader gets the same item for the same position."""
     kind = PUBLIC_ACTIONS[event.action]
     payload = {k: event.summary[k] for k in kind.keys if k in event.summary}
+    object_id = str(event.summary.get(kind.id_key, "")) if kind.id_key else event.object_id
     return {
         "position": event.seq,
         "object_type": kind.object_type,
-        "object_id": event.object_id,
+        "object_id": object_id,
         "project_code": event.project_ref,
         "change": kind.change,
         "label": kind.label,
         "at": event.at,
-        "path": path_of(kind.object_type, event.object_id, event.project_ref),
+        "path": path_of(kind.object_type, object_id, event.project_ref),
         "payload": payload,
     }
 

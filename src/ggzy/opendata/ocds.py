@@ -113,6 +113,7 @@ NOTICE_TAGS = {
     "termination": ("tenderCancellation", "tenderNotice"),
     "contract": ("contract", "contractNotice"),
     "performance": ("implementation", "completionCertificate"),
+    "opening_record": ("tenderUpdate", "bidders"),  # 开标记录: who bid, at what price
 }
 START_EVENTS = ("documents_issued", "notice_published", "invitation_sent", "publicity_start")
 END_EVENTS = ("bid_deadline", "response_deadline", "prequal_deadline", "negotiation")
