@@ -123,6 +123,9 @@ def load(stdout=None) -> Counter:
     from ggzy.deposits import demo as demo_deposits
 
     demo_deposits.load(added)
+    from ggzy.demo import sealed as demo_sealed
+
+    demo_sealed.load(added)
     return added
 
 
@@ -160,7 +163,7 @@ def _load_projects(added: Counter, demo_entities: list) -> None:
         project = trading.project_register(data=data, actor=SYSTEM)
         added["projects"] += 1
         for lot in project.lots.order_by("number"):
-            _open(lot, days_ago=STAGE_OFFSETS[added["lots_opened"] % len(STAGE_OFFSETS)])
+            open_lot(lot, days_ago=STAGE_OFFSETS[added["lots_opened"] % len(STAGE_OFFSETS)])
             added["lots_opened"] += 1
     if added["lots_opened"]:
         trading.tick_run()  # move the opened lots to the stage their dates have reached
@@ -170,10 +173,9 @@ def _load_projects(added: Counter, demo_entities: list) -> None:
 STAGE_OFFSETS = [2, 10, 25, 45]
 
 
-def _open(lot, *, days_ago: int) -> None:
-    """Schedule a demo lot from an opening date ``days_ago`` days back and publish its notice."""
+def anchors_for(lot, *, days_ago: int):
+    """The anchors of a demo lot opened ``days_ago`` days back, and the timeline they give."""
     from ggzy.core.selectors import holiday_table
-    from ggzy.trading import services as trading
     from ggzy.trading import timeline
     from ggzy.trading.selectors import ruleset_version
 
@@ -193,6 +195,15 @@ def _open(lot, *, days_ago: int) -> None:
             tl = timeline.compute(ruleset, anchors, table, factor=project.acceleration)
             before = [tl.at(ev) for ev in order[: order.index(f.event)] if ev in tl and tl.at(ev)]
             anchors[f.event] = max([start, *before])
+    return anchors, timeline.compute(ruleset, anchors, table, factor=project.acceleration)
+
+
+def open_lot(lot, *, days_ago: int) -> None:
+    """Schedule a demo lot from an opening date ``days_ago`` days back and publish its notice."""
+    from ggzy.trading import services as trading
+
+    project = lot.project
+    anchors, _tl = anchors_for(lot, days_ago=days_ago)
     trading.lot_schedule(lot=lot, anchors=anchors, actor=SYSTEM)
     kind = "tender" if project.category in ("engineering", "procurement") else "listing"
     trading.notice_publish(

@@ -1,5 +1,6 @@
 """``ggzy demo load`` loads the Shanxi demo (idempotent); ``ggzy demo totp USER`` prints a demo
-account's current TOTP code; ``ggzy demo accounts`` lists the demo logins."""
+account's current TOTP code; ``ggzy demo accounts`` lists the demo logins; ``ggzy demo bidder``
+prints the shell lines of docs/client.md's worked example (``eval "$(ggzy demo bidder)"``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("load", help="加载演示数据（已有数据保留）")
         sub.add_parser("accounts", help="列出演示账户")
+        b = sub.add_parser(
+            "bidder", help="打印演示投标人的命令行环境（服务器、令牌、标段、密钥），供 eval 使用"
+        )
+        b.add_argument("--server", default="http://127.0.0.1:8000")
         p = sub.add_parser("totp", help="显示演示账户当前的动态口令")
         p.add_argument("username")
 
@@ -32,6 +37,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示数据已加载：新增{parts}。")
             else:
                 self.stdout.write("演示数据已存在，未作改动。")
+        elif action == "bidder":
+            from ggzy.demo.sealed import shell_lines
+
+            lines = shell_lines(options["server"])
+            if not lines:
+                raise CommandError("演示投标标段或演示投标人的令牌不存在：请先运行 ggzy demo load")
+            for line in lines:
+                self.stdout.write(line)
         elif action == "accounts":
             for line in banner_lines():
                 self.stdout.write(line)
@@ -56,4 +69,8 @@ LABELS = {
     "venues": "交易场所",
     "venue_bookings": "已预约开评标场所的标段",
     "auctions": "拍卖挂牌标的",
+    "deposit_requirements": "保证金要求",
+    "bidding_lots": "投标中的演示标段",
+    "bidder_keys": "演示投标人SM2密钥",
+    "awarded_lots": "已定标并签订合同的演示标段",
 }
