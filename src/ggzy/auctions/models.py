@@ -181,3 +181,47 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.amount}"
+
+
+class ConfirmationStatus(models.TextChoices):
+    ISSUED = "issued", "待签订"
+    SIGNED = "signed", "已签订"
+    DEFAULTED = "defaulted", "逾期未签订（保证金不予退还）"
+
+
+class Confirmation(models.Model):
+    """The transaction confirmation (成交确认书, 拍卖法第五十二条) of a sale: a Chinese PDF signed with
+    the platform's SM2 key, and the winner's signing deadline (docs/auctions.md "Results"). A winner
+    who defaults is followed by a confirmation for the next-highest bidder where the policy says so."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="confirmations")
+    registration = models.ForeignKey(
+        Registration, verbose_name="竞得人", on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField("成交确认书编号", max_length=40, unique=True)
+    price = models.DecimalField("成交价（元）", max_digits=18, decimal_places=2)
+    premium_rate = models.DecimalField("溢价率（%）", max_digits=9, decimal_places=2)
+    issued_at = models.DateTimeField("签发时间")
+    sign_due_at = models.DateTimeField("签订期限", db_index=True)
+    sign_basis = models.CharField("签订期限依据", max_length=300)
+    sign_basis_confirmed = models.BooleanField("依据已核实", default=False)
+    on_default = models.CharField("逾期未签订的处理", max_length=12)
+    pdf = models.BinaryField("成交确认书PDF")
+    pdf_sm3 = models.CharField(max_length=64)
+    signature = models.TextField("平台SM2签名（base64）")
+    key_fingerprint = models.CharField(max_length=64)
+    status = models.CharField("状态", max_length=10, choices=ConfirmationStatus.choices, default="issued")
+    signed_at = models.DateTimeField("签订时间", null=True, blank=True)
+    signed_by_label = models.CharField("签订人", max_length=200, blank=True)
+    defaulted_at = models.DateTimeField("认定逾期时间", null=True, blank=True)
+    outcome_note = models.CharField("后续处理", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["auction_id", "issued_at", "id"]
+        verbose_name = verbose_name_plural = "成交确认书"
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "registration"], name="confirmation_unique_winner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ggzy.auctions import engine, hall
 from ggzy.auctions.models import Auction, Bid, Kind, Mode, Phase, Registration, RegStatus, Result
@@ -417,12 +417,17 @@ def bid_place(
         ) from e
     if q is not None and (not q.is_finite() or q < 0):
         raise InvalidInput("auction.invalid_amount", "第二报价指标无效", field="quantity")
-    for _ in range(3):
+    for attempt in range(4):
         try:
             return _bid(auction, bidder, value, q, actor, client_ref)
         except _ClockMoved:
+            if attempt == 3:
+                raise
             auction_refresh(auction=auction)
-    return _bid(auction, bidder, value, q, actor, client_ref)
+        except IntegrityError:
+            _refuse_duplicate(bidder, client_ref)  # rolled back: a repeated request, or re-raise
+            raise
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -438,8 +443,6 @@ def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | No
         raise PermissionDenied(
             "auction.not_qualified", "资格审查未通过或保证金未确认到账，没有竞买号，不能报价"
         )
-    if client_ref and Bid.objects.filter(registration=r, client_ref=client_ref).exists():
-        raise Conflict("auction.duplicate", "该报价已经提交过（重复提交）")
     now = clock.now()
     probe = Auction(**{f.attname: getattr(a, f.attname) for f in Auction._meta.concrete_fields})
     if _sync(probe, now):
@@ -448,11 +451,14 @@ def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | No
         config_of(a), state_of(a), engine.Bid(bidder=r.number, amount=value, at=now, quantity=q)
     )
     if not decision.accepted:
+        _refuse_duplicate(r, client_ref)  # a repeated request is told so, whatever else is wrong
         raise InvalidInput(decision.code, decision.message, field="amount", details=_details(a))
     s = decision.state
     fields = _store_state(a, s)
     a.leader = r
     a.save(update_fields=[*fields, "leader"])
+    # a repeated client_ref is caught by the unique constraint (bid_unique_client_ref) rather than
+    # by a query before every bid: the transaction rolls back and bid_place tells the bidder
     b = Bid.objects.create(
         auction=a,
         registration=r,
@@ -488,6 +494,11 @@ def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | No
         delta = _bid_delta(a, b, r)
         transaction.on_commit(lambda: hall.send(a.pk, delta))
     return b
+
+
+def _refuse_duplicate(r: Registration, client_ref: str) -> None:
+    if client_ref and Bid.objects.filter(registration=r, client_ref=client_ref[:64]).exists():
+        raise Conflict("auction.duplicate", "该报价已经提交过（重复提交）")
 
 
 def _bid_delta(a: Auction, b: Bid, r: Registration) -> dict[str, Any]:
@@ -618,6 +629,9 @@ def _after_close(a: Auction) -> None:
         data["溢价率（%）"] = str(a.premium_rate)
         if a.phase == Phase.CAP and a.quantity is not None:
             data[a.quantity_label or "第二报价指标"] = str(a.quantity)
+    from ggzy.auctions import settlement  # results: docs/auctions.md "Results"
+
+    data.update(settlement.result_notice_fields(a))
     try:
         with transaction.atomic():
             notice = trading_services.notice_publish(
@@ -626,6 +640,7 @@ def _after_close(a: Auction) -> None:
         a.result_notice = notice.number
     except DomainError as e:  # the result stays recorded on the auction; the notice can be published by hand
         log.warning("auction %s: result notice not published: %s", a.pk, e)
+    settlement.on_close(a)  # confirmation, deposits, signing deadline, lot status (settlement.py)
 
 
 def _save_synced(a: Auction) -> None:

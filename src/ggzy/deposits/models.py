@@ -170,3 +170,35 @@ class Refund(models.Model):
         from ggzy.deposits.policy import REASONS
 
         return REASONS.get(self.reason, self.reason)
+
+
+class DisposalKind(models.TextChoices):
+    APPLIED = "applied", "抵作成交价款"
+    FORFEITED = "forfeited", "不予退还（没收）"
+
+
+class Disposal(models.Model):
+    """A deposit kept instead of refunded: the winner's applied to the price (抵作成交价款), or a
+    defaulter's forfeited (不予退还). Once per bidder and lot; excludes a refund (docs/deposits.md)."""
+
+    lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="deposit_disposals")
+    uscc = models.CharField("统一社会信用代码", max_length=18)
+    kind = models.CharField("处理方式", max_length=10, choices=DisposalKind.choices)
+    amount = models.DecimalField("金额（元）", max_digits=18, decimal_places=2)
+    price = models.DecimalField("成交价（元）", max_digits=18, decimal_places=2, null=True, blank=True)
+    reference = models.CharField("依据文书编号", max_length=64, blank=True)
+    reason = models.CharField("原因", max_length=300)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    at = models.DateTimeField("处理时间")
+    by_label = models.CharField("经办人", max_length=200)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "保证金转价款或没收"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "uscc"], name="deposit_disposal_unique"),
+            models.CheckConstraint(name="deposit_disposal_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uscc} {self.kind}"

@@ -20,7 +20,15 @@ from ggzy.core import clock
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import SYSTEM, allowed, require
 from ggzy.deposits import policy
-from ggzy.deposits.models import Guarantee, GuaranteeStatus, Payment, Refund, Requirement, SubAccount
+from ggzy.deposits.models import (
+    Disposal,
+    Guarantee,
+    GuaranteeStatus,
+    Payment,
+    Refund,
+    Requirement,
+    SubAccount,
+)
 from ggzy.entities import selectors as entity_selectors
 from ggzy.trading import selectors as trading
 
@@ -32,6 +40,8 @@ STATES = {
     "guaranteed": "已提交电子保函（核验通过）",
     "refund_due": "待退还",
     "refunded": "已退还",
+    "applied": "已抵作成交价款",
+    "forfeited": "不予退还（已没收）",
 }
 
 
@@ -105,6 +115,9 @@ def deposit_status(lot, uscc: str, at: dt.datetime | None = None) -> DepositStat
         state, method, ok = "unpaid", "", False
     if refund is not None:
         state = "refunded" if refund.refunded_at else "refund_due"
+    disposal = Disposal.objects.filter(lot=lot, uscc=uscc).first()
+    if disposal is not None:
+        state = disposal.kind
     return DepositStatus(True, req.amount, ok, paid, method, state, STATES[state], number, **extra)
 
 

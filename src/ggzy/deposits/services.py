@@ -23,7 +23,17 @@ from ggzy.core.permissions import SYSTEM, allowed, require
 from ggzy.crypto import sealing, sm2
 from ggzy.crypto.sm import sm3_hex
 from ggzy.deposits import policy, simbank
-from ggzy.deposits.models import Bank, Guarantee, GuaranteeStatus, Payment, Refund, Requirement, SubAccount
+from ggzy.deposits.models import (
+    Bank,
+    Disposal,
+    DisposalKind,
+    Guarantee,
+    GuaranteeStatus,
+    Payment,
+    Refund,
+    Requirement,
+    SubAccount,
+)
 from ggzy.entities import selectors as entity_selectors
 from ggzy.supervision import services as supervision
 from ggzy.trading import selectors as trading
@@ -494,6 +504,8 @@ def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any
         raise Conflict("deposit.nothing_to_refund", "该单位未以转账方式缴纳保证金，无需退还款项")
     if Refund.objects.filter(lot=lot, uscc=uscc).exists():
         raise Conflict("deposit.refund_scheduled", "该单位的保证金退还已登记，不能重复登记")
+    if Disposal.objects.filter(lot=lot, uscc=uscc).exists():
+        raise Conflict("deposit.disposed", "该单位的保证金已抵作价款或不予退还，不能再登记退还")
     rs = _ruleset(lot)
     d = rs.deposit
     period = policy.refund_period(
@@ -607,6 +619,64 @@ def refunds_overdue_check(now: dt.datetime | None = None) -> int:
             )
             raised += 1
     return raised
+
+
+# --- applying to the price, forfeiting (auctions: docs/deposits.md "Applying and forfeiting") ---------
+def _cash(lot, uscc: str) -> Decimal:
+    sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
+    paid = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] if sub else None
+    return paid.quantize(policy.CENT) if paid else Decimal("0.00")
+
+
+def _dispose(*, lot, uscc: str, kind: str, reason: str, basis: str, reference: str, price: Any,
+             actor: Any) -> Disposal:  # fmt: skip
+    require(actor, "trade.operate", lot)
+    SubAccount.objects.select_for_update().filter(lot=lot, uscc=uscc).first()  # serialise with callbacks
+    paid = _cash(lot, uscc)
+    if not paid:
+        raise Conflict("deposit.nothing_to_dispose", "该单位未以转账方式缴纳保证金，无可处理的款项")
+    if Refund.objects.filter(lot=lot, uscc=uscc).exists():
+        raise Conflict("deposit.refund_scheduled", "该单位的保证金已登记退还，不能再抵作价款或不予退还")
+    if Disposal.objects.filter(lot=lot, uscc=uscc).exists():
+        raise Conflict("deposit.disposed", "该单位的保证金已经处理（抵作价款或不予退还）")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("deposit.reason_required", "请写明原因", field="reason")
+    d = Disposal.objects.create(
+        lot=lot, uscc=uscc, kind=kind, amount=paid, price=price, reference=(reference or "")[:64],
+        reason=reason[:300], basis=(basis or "")[:200], at=clock.now(), by_label=_label(actor)[:200],
+    )  # fmt: skip
+    audit.record(
+        actor=actor,
+        action=f"deposit.{kind}",
+        object_type="deposits.disposal",
+        object_id=d.pk,
+        summary={"lot": lot.code, "uscc": uscc, "amount": str(paid), "price": str(price) if price else None,
+                 "reference": d.reference, "reason": d.reason, "basis": d.basis},
+        project_ref=lot.project.code,
+        entity_ref=uscc,
+    )  # fmt: skip
+    return d
+
+
+@transaction.atomic
+def deposit_apply_to_price(*, lot, uscc: str, price: Any, reference: str = "", actor: Any) -> Disposal:
+    """The winner's cash deposit is applied to the price (竞买保证金抵作成交价款): recorded, never
+    refunded. ``price`` is the transaction price; the deposit must not exceed it."""
+    value = yuan(price, field="price")
+    if _cash(lot, uscc) > value:
+        raise InvalidInput("deposit.above_price", "保证金超过成交价，不能全额抵作价款", field="price")
+    return _dispose(lot=lot, uscc=uscc, kind=DisposalKind.APPLIED, reason="竞得人（受让方）的保证金抵作成交价款",
+                    basis="", reference=reference, price=value, actor=actor)  # fmt: skip
+
+
+@transaction.atomic
+def deposit_forfeit(
+    *, lot, uscc: str, reason: str, basis: str = "", reference: str = "", actor: Any
+) -> Disposal:
+    """A defaulter's deposit is not refunded (不予退还), e.g. a winner who did not sign in time."""
+    return _dispose(lot=lot, uscc=uscc, kind=DisposalKind.FORFEITED, reason=reason, basis=basis,
+                    reference=reference, price=None, actor=actor)  # fmt: skip
 
 
 # --- the simulated bank --------------------------------------------------------------------------

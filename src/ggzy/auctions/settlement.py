@@ -1,0 +1,491 @@
+"""Services of an auction's result (docs/auctions.md "Results"): the transaction confirmation
+(成交确认书) signed by the platform, the deposits (refunds of the others, the winner's applied to
+the price, a defaulter's forfeited), the winner's signing deadline and the lot's status.
+
+A services module like ``services.py`` (every write atomic and audited), kept apart from the bid
+path: ``services._after_close`` calls ``result_notice_fields`` and ``on_close`` when an auction
+closes; the tick calls ``signing_overdue_check``. Deposits are handled only through the deposits
+app's services and selectors; lot statuses only through ``trading.services.lot_transition``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from ggzy.auctions import confirmpdf, engine
+from ggzy.auctions import services as auction_services
+from ggzy.auctions.models import (
+    Auction,
+    Bid,
+    Confirmation,
+    ConfirmationStatus,
+    Registration,
+    Result,
+)
+from ggzy.audit import services as audit
+from ggzy.core import calendar, clock
+from ggzy.core.errors import Conflict, DomainError, PermissionDenied
+from ggzy.core.permissions import SYSTEM, allowed, require
+from ggzy.core.selectors import holiday_table
+from ggzy.crypto import platform
+from ggzy.crypto.sm import sm3_hex
+from ggzy.deposits import selectors as deposits
+from ggzy.deposits import services as deposit_services
+from ggzy.entities import selectors as entities
+from ggzy.trading import lifecycle
+from ggzy.trading import selectors as trading
+from ggzy.trading import services as trading_services
+
+log = logging.getLogger(__name__)
+
+# The winner's signing deadline. 拍卖法第五十二条 says the buyer and the auctioneer sign a
+# confirmation after the sale, but gives no period; the land and mining rules (国土资源部令第39号
+# etc.) are not in the platform's law library. A rule set may carry a period with the code
+# ``confirmation`` (days and kind); otherwise this default applies, marked unconfirmed.
+SIGN_PERIOD_CODE = "confirmation"
+SIGN_DAYS_DEFAULT = 3
+SIGN_KIND_DEFAULT = calendar.WORKING
+SIGN_BASIS_DEFAULT = "平台默认：竞价结束后3个工作日内签订（《拍卖法》第五十二条未规定期限；部门规章未核实）"
+
+
+@dataclass(frozen=True)
+class DefaultPolicy:
+    """What follows when a winner does not sign in time (the deposit is forfeited in every case)."""
+
+    action: str  # "relist" (再行挂牌/拍卖) | "next_bidder" (由出价次高的竞买人递补)
+    label: str
+    basis: str
+    confirmed: bool
+
+
+RELIST = DefaultPolicy(
+    "relist",
+    "标的重新挂牌（再行拍卖）",
+    "《拍卖法》第三十九条（再行拍卖；适用于土地、矿业权出让未核实）",
+    False,
+)
+NEXT_BIDDER = DefaultPolicy(
+    "next_bidder",
+    "由出价次高的竞买人（意向受让方）递补",
+    "《企业国有资产交易监督管理办法》（国资委、财政部令第32号，未核实）",
+    False,
+)
+# by the auction's kind; unconfirmed (the sources are not in the law library)
+DEFAULT_POLICY = {"land": RELIST, "mining": RELIST, "property": NEXT_BIDDER}
+
+
+def policy_of(a: Auction) -> DefaultPolicy:
+    return DEFAULT_POLICY.get(a.kind, RELIST)
+
+
+def verify_url(code: str) -> str:
+    base = getattr(settings, "GGZY_PUBLIC_URL", "") or getattr(settings, "GGZY_PUBLIC_BASE_URL", "") or ""
+    return f"{base.rstrip('/')}/auctions/confirmations/{code}/verify/"
+
+
+def sign_deadline(a: Auction, start: dt.datetime) -> tuple[dt.datetime, str, bool]:
+    """The end of the signing period (24:00 of its last day, 民法典第二百零三条), its basis, and
+    whether the basis is confirmed."""
+    days, kind, basis, confirmed = SIGN_DAYS_DEFAULT, SIGN_KIND_DEFAULT, SIGN_BASIS_DEFAULT, False
+    try:
+        for p in trading.ruleset_of(a.lot.project).periods:
+            if p.code == SIGN_PERIOD_CODE:
+                days, kind, basis, confirmed = p.days, p.kind, p.basis.label(), p.basis.confirmed
+    except DomainError:  # the rule set cannot be read: the default
+        pass
+    day = start.astimezone(clock.CHINA).date()
+    last = calendar.add(day, days, holiday_table(), kind=kind).end
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=clock.CHINA)
+    return end, basis, confirmed
+
+
+def confirmation_code(a: Auction, n: int = 1) -> str:
+    return f"CJ{a.lot.code}-{a.attempt}" + (f"-{n}" if n > 1 else "")
+
+
+def _local(t: dt.datetime) -> str:
+    t = t.astimezone(clock.CHINA)
+    return f"{calendar.cn_date(t.date())} {t:%H:%M:%S}"
+
+
+def _due_text(end: dt.datetime) -> str:
+    return f"{calendar.cn_date((end - dt.timedelta(seconds=1)).astimezone(clock.CHINA).date())}24时"
+
+
+def _sold(a: Auction) -> bool:
+    return a.result in (Result.SOLD, Result.NEGOTIATED) and a.leader_id is not None
+
+
+def result_notice_fields(a: Auction) -> dict[str, Any]:
+    """Extra fields of the transaction result notice (called before it is published): the
+    confirmation's number and verification link, the signing deadline; the reason of a failure."""
+    if _sold(a):
+        code = confirmation_code(a)
+        end, _basis, confirmed = sign_deadline(a, a.closed_at or clock.now())
+        return {
+            "成交确认书编号": code,
+            "成交确认书验证": verify_url(code),
+            "成交确认书签订期限": _due_text(end) + ("" if confirmed else "（期限依据未核实）"),
+        }
+    reason = {
+        Result.NO_BIDS: "无竞买人报价，本次交易流拍（终止）",
+        Result.RESERVE_NOT_MET: "最高报价未达到保留价，本次交易流拍（终止）",
+    }.get(a.result, "")
+    return {"流拍原因": reason} if reason else {}
+
+
+# --- the close hook ---------------------------------------------------------------------------------
+def on_close(a: Auction) -> None:
+    """Called by ``services._after_close`` in the closing transaction (the auction row is locked).
+    A refusal here is logged and leaves the close itself recorded (a savepoint), as the notice does."""
+    try:
+        with transaction.atomic():
+            _settle(a)
+    except DomainError as e:
+        log.warning("auction %s: result not settled: %s", a.pk, e)
+
+
+def _settle(a: Auction, actor: Any = SYSTEM) -> None:
+    lot = a.lot
+    regs = list(Registration.objects.filter(auction=a).select_related("entity"))
+    winner = a.leader if _sold(a) else None
+    policy = policy_of(a)
+    held = _runner_up(a, winner) if winner is not None and policy.action == "next_bidder" else None
+    confirmation = _issue(a, winner, a.final_price, a.premium_rate, 1) if winner is not None else None
+    due_from = a.closed_at or clock.now()
+    refunds = {}
+    for r in regs:
+        if (winner is not None and r.pk == winner.pk) or (held is not None and r.pk == held.registration_id):
+            continue
+        refunds[r.number or f"报名{r.pk}"] = _refund(a, r, due_from, actor)
+    lot_status = _move_lot(a, "result" if winner is not None else lifecycle.FAILED, actor)
+    audit.record(
+        actor=actor,
+        action="auction.settle",
+        object_type="auctions.auction",
+        object_id=a.pk,
+        summary={
+            "result": a.result,
+            "confirmation": confirmation.code if confirmation else None,
+            "sign_due_at": confirmation.sign_due_at.isoformat() if confirmation else None,
+            "refunds": refunds,
+            "held_for_next_bidder": held.registration.number if held else None,
+            "lot_status": lot_status,
+        },
+        project_ref=lot.project.code,
+        entity_ref=lot.project.tenderer_uscc,
+    )
+
+
+def _runner_up(a: Auction, winner: Registration) -> Bid | None:
+    """The next-highest bidder's best bid (at or above the reserve)."""
+    q = Bid.objects.filter(auction=a).exclude(registration=winner).select_related("registration__entity")
+    best = q.order_by("-amount", "-quantity", "seq").first()
+    if best is None or (a.reserve_price is not None and best.amount < a.reserve_price):
+        return None
+    return best
+
+
+def _refund(a: Auction, r: Registration, due_from: dt.datetime, actor: Any) -> str:
+    """Schedule a bidder's refund through the deposits app; a deposit confirmed by hand (not paid
+    into the platform's sub-account) is refunded outside the platform: say so."""
+    if r.deposit_confirmed_at is None and deposits.deposit_status(a.lot, r.entity.uscc).paid_amount <= 0:
+        return "no_deposit"
+    try:
+        with transaction.atomic():
+            deposit_services.deposit_refund_due(
+                lot=a.lot, uscc=r.entity.uscc, reason="auction_ended", due_from=due_from, actor=actor
+            )
+        return "refund_due"
+    except DomainError as e:
+        if e.code == "deposit.refund_scheduled":
+            return "refund_due"
+        if e.code == "deposit.nothing_to_refund":
+            return "offline"  # confirmed by reference (e.g. paid at the counter): refunded outside
+        raise
+
+
+def _move_lot(a: Auction, target: str, actor: Any) -> str:
+    """Walk the lot forward through its transition table to ``target`` (the result stage, or
+    ``failed`` from the first stage that allows it), one ``lot_transition`` per move. Returns the
+    status reached; a lot that cannot move (terminal, or a stage not yet due) is left and logged."""
+    lot = trading.lot_get(a.lot.code)
+    table = trading.table_of(lot.project)
+    reason = {
+        "result": f"竞价结束：{a.get_result_display()}",
+        lifecycle.FAILED: f"{a.get_result_display()}（第{a.attempt}次挂牌）",
+    }.get(target, "")
+    if target not in table.labels:
+        return lot.status
+    try:
+        with transaction.atomic():
+            for _ in range(len(table.statuses)):
+                if lot.status == target or table.is_terminal(lot.status):
+                    break
+                if table.allows(lot.status, target):
+                    step = target
+                else:
+                    ahead = [
+                        s
+                        for s in table.next_statuses(lot.status)
+                        if s not in (lifecycle.TERMINATED, lifecycle.FAILED)
+                    ]
+                    if not ahead:
+                        break
+                    step = ahead[0]
+                lot = trading_services.lot_transition(lot=lot, to=step, reason=reason, actor=actor)
+    except DomainError as e:
+        log.warning("auction %s: lot %s not moved to %s: %s", a.pk, lot.code, target, e)
+        lot = trading.lot_get(a.lot.code)
+    return lot.status
+
+
+# --- the confirmation -------------------------------------------------------------------------------
+def _issue(a: Auction, r: Registration, price: Decimal, premium: Decimal, n: int,
+           start: dt.datetime | None = None) -> Confirmation:  # fmt: skip
+    code = confirmation_code(a, n)
+    start = start or a.closed_at or clock.now()
+    end, basis, confirmed = sign_deadline(a, start)
+    policy = policy_of(a) if n == 1 else RELIST
+    project = a.lot.project
+    quantity = ""
+    if a.price_cap is not None and price == a.price_cap and a.quantity is not None and n == 1:
+        quantity = f"{a.quantity_label or '第二报价指标'}：{a.quantity}"
+    doc = confirmpdf.TransactionConfirmation(
+        code=code,
+        title=a.title,
+        kind=a.get_kind_display(),
+        mode=a.get_mode_display(),
+        project_code=project.code,
+        lot_code=a.lot.code,
+        attempt=a.attempt,
+        transferor=_name(project.tenderer_uscc),
+        winner=r.entity.name,
+        winner_uscc=r.entity.uscc,
+        number=r.number,
+        starting_price=f"{a.starting_price:,.2f}",
+        price=f"{price:,.2f}",
+        premium_rate=str(premium),
+        quantity=quantity,
+        deposit=f"{a.deposit:,.2f}",
+        closed_at=_local(a.closed_at or start),
+        sign_due=_due_text(end),
+        sign_basis=basis + ("" if confirmed else "，未核实"),
+        on_default=policy.label,
+        verify_url=verify_url(code),
+        key_fingerprint=platform.fingerprint(),
+    )
+    pdf = confirmpdf.render(doc)
+    c = Confirmation.objects.create(
+        auction=a, registration=r, code=code, price=price, premium_rate=premium, issued_at=clock.now(),
+        sign_due_at=end, sign_basis=basis[:300], sign_basis_confirmed=confirmed, on_default=policy.action,
+        pdf=pdf, pdf_sm3=sm3_hex(pdf), signature=base64.b64encode(platform.sign(pdf)).decode(),
+        key_fingerprint=platform.fingerprint(),
+    )  # fmt: skip
+    audit.record(
+        actor=SYSTEM,
+        action="auction.confirmation_issue",
+        object_type="auctions.confirmation",
+        object_id=code,
+        summary={"auction": a.pk, "number": r.number, "price": str(price), "premium_rate": str(premium),
+                 "pdf_sm3": c.pdf_sm3, "sign_due_at": end.isoformat(), "basis": basis},
+        project_ref=project.code,
+        entity_ref=r.entity.uscc,
+    )  # fmt: skip
+    return c
+
+
+def _name(uscc: str) -> str:
+    try:
+        return entities.entity_get(uscc).name
+    except DomainError:
+        return uscc
+
+
+def _winner_or_operator(actor: Any, c: Confirmation) -> None:
+    if allowed(actor, "trade.operate", c.auction.lot.project):
+        return
+    m = getattr(actor, "membership", None) if getattr(actor, "is_authenticated", False) else None
+    if m is None or not m.active or m.entity_id != c.registration.entity_id:
+        raise PermissionDenied("auction.not_winner", "只有竞得人（或交易服务中心代为登记）可以签订成交确认书")
+
+
+@transaction.atomic
+def confirmation_sign(*, confirmation: Confirmation, actor: Any) -> Confirmation:
+    """The winner signs the confirmation (its own account, or the service center records a signing
+    at the counter) before the deadline: its deposit is applied to the price; a deposit held for the
+    next bidder is refunded."""
+    c = (
+        Confirmation.objects.select_for_update()
+        .select_related("auction__lot__project", "registration__entity")
+        .get(pk=confirmation.pk)
+    )
+    _winner_or_operator(actor, c)
+    if c.status != ConfirmationStatus.ISSUED:
+        raise Conflict(
+            "auction.confirmation_closed", f"成交确认书{c.code}已{c.get_status_display()}，不能签订"
+        )
+    now = clock.now()
+    if now >= c.sign_due_at:
+        raise Conflict(
+            "auction.sign_overdue",
+            f"签订期限（{_due_text(c.sign_due_at)}）已过，不能签订；保证金不予退还",
+        )
+    a = c.auction
+    c.status, c.signed_at, c.signed_by_label = (
+        ConfirmationStatus.SIGNED,
+        now,
+        auction_services._label(actor)[:200],
+    )
+    deposit = _apply(a, c, actor)
+    c.outcome_note = {
+        "applied": "竞买保证金已抵作成交价款",
+        "offline": "竞买保证金线下确认，须线下抵作价款",
+    }.get(deposit, "")
+    c.save(update_fields=["status", "signed_at", "signed_by_label", "outcome_note"])
+    released = []
+    if c.on_default == "next_bidder":  # the deposit held for the next bidder is no longer needed
+        for r in (
+            Registration.objects.filter(auction=a).exclude(pk=c.registration_id).select_related("entity")
+        ):
+            if deposits.deposit_status(a.lot, r.entity.uscc).state in ("paid", "guaranteed"):
+                released.append({r.number: _refund(a, r, now, SYSTEM)})
+    audit.record(
+        actor=actor,
+        action="auction.confirmation_sign",
+        object_type="auctions.confirmation",
+        object_id=c.code,
+        summary={"auction": a.pk, "number": c.registration.number, "price": str(c.price), "deposit": deposit,
+                 "released": released},
+        project_ref=a.lot.project.code,
+        entity_ref=c.registration.entity.uscc,
+    )  # fmt: skip
+    return c
+
+
+def _apply(a: Auction, c: Confirmation, actor: Any) -> str:
+    uscc = c.registration.entity.uscc
+    if deposits.deposit_status(a.lot, uscc).paid_amount <= 0:
+        return "offline"
+    deposit_services.deposit_apply_to_price(
+        lot=a.lot, uscc=uscc, price=c.price, reference=c.code, actor=SYSTEM
+    )
+    return "applied"
+
+
+def signing_overdue_check(now: dt.datetime | None = None) -> int:
+    """Tick hook: every confirmation not signed by its deadline is marked defaulted (once: a
+    conditional update decides which run does it), the winner's deposit is forfeited, and the
+    policy follows: the next-highest bidder gets a confirmation, or the lot is to be listed again.
+    Returns how many defaulted. Idempotent and safe to run concurrently."""
+    now = min(now or clock.now(), clock.now())
+    due = Confirmation.objects.filter(status=ConfirmationStatus.ISSUED, sign_due_at__lte=now)
+    n = 0
+    for pk in list(due.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            if not Confirmation.objects.filter(pk=pk, status=ConfirmationStatus.ISSUED).update(
+                status=ConfirmationStatus.DEFAULTED, defaulted_at=now
+            ):
+                continue
+            _default(
+                Confirmation.objects.select_related("auction__lot__project", "registration__entity").get(
+                    pk=pk
+                ),
+                now,
+            )
+            n += 1
+    return n
+
+
+def _default(c: Confirmation, now: dt.datetime) -> None:
+    a = auction_services._lock(c.auction)
+    uscc = c.registration.entity.uscc
+    reason = f"竞得人未在期限（{_due_text(c.sign_due_at)}）内签订成交确认书{c.code}"
+    forfeited = "offline"
+    if deposits.deposit_status(a.lot, uscc).paid_amount > 0:
+        deposit_services.deposit_forfeit(lot=a.lot, uscc=uscc, reason=reason, basis=c.sign_basis,
+                                         reference=c.code, actor=SYSTEM)  # fmt: skip
+        forfeited = "forfeited"
+    follow = None
+    if c.on_default == "next_bidder":
+        nxt = _runner_up(a, c.registration)
+        if (
+            nxt is not None
+            and not Confirmation.objects.filter(auction=a, registration=nxt.registration).exists()
+        ):
+            premium = engine.premium_rate(nxt.amount, a.starting_price)
+            n = Confirmation.objects.filter(auction=a).count() + 1
+            follow = _issue(a, nxt.registration, nxt.amount, premium, n, start=now)
+    c.outcome_note = (
+        f"由出价次高的竞买人（竞买号{follow.registration.number}）递补，成交确认书{follow.code}"
+        if follow
+        else "须重新挂牌（再行拍卖）：交易服务中心办理重新挂牌"
+    )[:300]
+    c.save(update_fields=["outcome_note"])
+    audit.record(
+        actor=SYSTEM,
+        action="auction.confirmation_default",
+        object_type="auctions.confirmation",
+        object_id=c.code,
+        summary={"auction": a.pk, "number": c.registration.number, "deposit": forfeited,
+                 "follow": follow.code if follow else None, "policy": c.on_default,
+                 "defaulted_at": now.isoformat()},
+        project_ref=a.lot.project.code,
+        entity_ref=uscc,
+    )  # fmt: skip
+
+
+# --- operator helpers over the auction services -----------------------------------------------------
+@transaction.atomic
+def auction_setup(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
+    """Create an auction for a lot and set its bidding deposit (竞买保证金) as the lot's deposit
+    requirement in the deposits app (bidders then pay into their sub-accounts)."""
+    a = auction_services.auction_create(lot=lot, data=data, actor=actor)
+    deposit_services.deposit_requirement_set(lot=lot, amount=a.deposit, actor=actor)
+    return a
+
+
+@transaction.atomic
+def deposit_check(*, registration: Registration, actor: Any) -> Registration:
+    """Confirm a bidder's deposit from the deposits app (paid in full into its sub-account, or a
+    verified guarantee): the same confirmation as by hand, with the sub-account as the reference."""
+    r = Registration.objects.select_related("auction__lot__project", "entity").get(pk=registration.pk)
+    require(actor, "trade.operate", r.auction.lot.project)
+    st = deposits.deposit_status(r.auction.lot, r.entity.uscc)
+    if not st.required:
+        raise Conflict("auction.deposit_not_required", "本标的未在保证金系统设定竞买保证金，请按到账凭证确认")
+    if not st.satisfied:
+        raise Conflict("auction.deposit_unpaid", f"保证金{st.state_label}，不能确认到账")
+    ref = f"{'子账户' if st.method == 'cash' else '电子保函'}{st.sub_account}"[:64]
+    return auction_services.deposit_confirm(registration=r, reference=ref, actor=actor)
+
+
+@transaction.atomic
+def auction_relist_after_default(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> Auction:
+    """List the lot again after a winner defaulted (再行拍卖): a new attempt, like a relisting after
+    a failed one (``services.auction_relist``)."""
+    a = auction_services._lock(auction)
+    require(actor, "trade.operate", a.lot.project)
+    c = Confirmation.objects.filter(auction=a).order_by("-issued_at", "-id").first()
+    if c is None or c.status != ConfirmationStatus.DEFAULTED or c.on_default != "relist":
+        raise Conflict(
+            "auction.not_defaulted", "只有竞得人逾期未签订成交确认书、须重新挂牌的标的才能重新挂牌"
+        )
+    if Auction.objects.filter(lot=a.lot, attempt__gt=a.attempt).exists():
+        raise Conflict("auction.relisted", "该标的已经重新挂牌")
+    base = {
+        "mode": a.mode, "title": a.title, "increment": a.increment, "deposit": a.deposit,
+        "starting_price": a.starting_price,
+        "countdown_seconds": a.countdown_seconds * a.acceleration, "round_seconds": a.round_seconds * a.acceleration,
+    }  # fmt: skip
+    base.update(data)
+    return auction_services.auction_create(lot=a.lot, data=base, actor=actor)
