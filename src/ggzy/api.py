@@ -93,6 +93,7 @@ def health(request: HttpRequest):
 def _mount() -> None:
     from ggzy.accounts.api import router as accounts_router
     from ggzy.accounts.auth import api_auth
+    from ggzy.auctions.api import router as auctions_router
     from ggzy.audit.api import router as audit_router
     from ggzy.core.api import router as core_router
     from ggzy.deposits.api import router as deposits_router
@@ -121,6 +122,7 @@ def _mount() -> None:
     api.add_router("/tendering", tendering_router)  # public reads say auth=None
     api.add_router("/deposits", deposits_router, auth=api_auth)  # the bank callback says auth=None
     api.add_router("/evaluation", evaluation_router, auth=api_auth)  # public reads say auth=None
+    api.add_router("/auctions", auctions_router, auth=api_auth)  # public reads say auth=None
     api.add_router("/search", portal_router)  # public
     api.add_router("/opendata", opendata_router)  # public
 

@@ -174,3 +174,36 @@ def registration_get(pk: Any) -> Registration:
 
 def console_list(user: Any) -> QuerySet[Auction] | list[Auction]:
     return auctions_for_console(user)
+
+
+def summaries(*, kind: str = "", phase: str = "", limit: int = 100) -> list[dict[str, Any]]:
+    """The public list: titles, prices, times and results; no bidder, no reserve."""
+    q = selectors.auctions_public()
+    if kind:
+        q = q.filter(kind=kind)
+    if phase:
+        q = q.filter(phase=phase)
+    return [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "kind": a.kind,
+            "kind_label": a.get_kind_display(),
+            "mode": a.mode,
+            "mode_label": a.get_mode_display(),
+            "phase": a.phase,
+            "phase_label": a.get_phase_display(),
+            "attempt": a.attempt,
+            "starting_price": str(a.starting_price),
+            "price": str(a.price) if a.price is not None else None,
+            "bid_count": a.bid_count,
+            "starts_at": a.starts_at,
+            "deadline": a.deadline_at,
+            "closed_at": a.closed_at,
+            "result": a.result,
+            "result_label": a.get_result_display() if a.result else "",
+            "lot": a.lot.code,
+            "region_code": a.lot.project.region_code,
+        }
+        for a in q[: max(1, min(int(limit), 500))]
+    ]

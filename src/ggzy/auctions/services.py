@@ -101,15 +101,15 @@ def _money(data: Mapping[str, Any], key: str, label: str, errors: list[FieldErro
     value = data.get(key)
     if value in (None, ""):
         if required:
-            errors.append(FieldError(key, "auction.required", f"请填写{label}"))
+            errors.append(FieldError("auction.required", f"请填写{label}", key))
         return None
     try:
         amount = yuan(value, field=key)
     except DomainError as e:
-        errors.append(FieldError(key, e.code, f"{label}：{e.message}"))
+        errors.append(FieldError(e.code, f"{label}：{e.message}", key))
         return None
     if amount <= 0:
-        errors.append(FieldError(key, "auction.not_positive", f"{label}必须大于零"))
+        errors.append(FieldError("auction.not_positive", f"{label}必须大于零", key))
         return None
     return amount
 
@@ -118,7 +118,7 @@ def _time(data: Mapping[str, Any], key: str, label: str, errors: list[FieldError
     value = data.get(key)
     if value in (None, ""):
         if required:
-            errors.append(FieldError(key, "auction.required", f"请填写{label}"))
+            errors.append(FieldError("auction.required", f"请填写{label}", key))
         return None
     if isinstance(value, dt.datetime):
         t = value
@@ -126,7 +126,7 @@ def _time(data: Mapping[str, Any], key: str, label: str, errors: list[FieldError
         try:
             t = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            errors.append(FieldError(key, "auction.bad_time", f"{label}不是有效的时间"))
+            errors.append(FieldError("auction.bad_time", f"{label}不是有效的时间", key))
             return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=clock.CHINA)
@@ -139,7 +139,7 @@ def _seconds(data: Mapping[str, Any], key: str, default: int, errors: list[Field
     except (TypeError, ValueError):
         n = 0
     if n <= 0:
-        errors.append(FieldError(key, "auction.bad_period", "时长必须是正整数秒"))
+        errors.append(FieldError("auction.bad_period", "时长必须是正整数秒", key))
     return n
 
 
@@ -153,7 +153,7 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
     errors: list[FieldError] = []
     mode = data.get("mode") or DEFAULT_MODE.get(project.ruleset_code)
     if mode not in Mode.values:
-        errors.append(FieldError("mode", "auction.mode", "请选择竞价方式（挂牌、拍卖、网络竞价或降价竞价）"))
+        errors.append(FieldError("auction.mode", "请选择竞价方式（挂牌、拍卖、网络竞价或降价竞价）", "mode"))
     starting = _money(data, "starting_price", "起始价", errors)
     increment = _money(data, "increment", "增价幅度", errors)
     reserve = _money(data, "reserve_price", "保留价", errors, required=False)
@@ -165,7 +165,7 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
     acc = max(1, int(data.get("acceleration") or project.acceleration))
     if acc > 1 and not getattr(settings, "GGZY_PROJECT_ACCELERATION_ALLOWED", False):
         errors.append(
-            FieldError("acceleration", "project.acceleration_forbidden", "生产环境不能使用演示加速")
+            FieldError("project.acceleration_forbidden", "生产环境不能使用演示加速", "acceleration")
         )
     countdown = _seconds(data, "countdown_seconds", 240, errors)
     round_s = _seconds(data, "round_seconds", 300, errors)
@@ -174,11 +174,11 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
     dutch_floor = _money(data, "dutch_floor", "最低价", errors, required=False)
     q_inc = _money(data, "quantity_increment", "第二指标增加幅度", errors, required=False)
     if starting and cap and cap < starting:
-        errors.append(FieldError("price_cap", "auction.cap_below_start", "最高限价不得低于起始价"))
+        errors.append(FieldError("auction.cap_below_start", "最高限价不得低于起始价", "price_cap"))
     if starting and dutch_floor and dutch_floor > starting:
-        errors.append(FieldError("dutch_floor", "auction.floor_above_start", "最低价不得高于起始价"))
+        errors.append(FieldError("auction.floor_above_start", "最低价不得高于起始价", "dutch_floor"))
     if starts and listing_end and listing_end <= starts:
-        errors.append(FieldError("listing_ends_at", "auction.listing_end", "挂牌截止时间必须晚于开始时间"))
+        errors.append(FieldError("auction.listing_end", "挂牌截止时间必须晚于开始时间", "listing_ends_at"))
     if errors:
         raise invalid(errors, "拍卖挂牌设置")
     attempt = Auction.objects.filter(lot=lot).count() + 1

@@ -489,3 +489,26 @@ def auction_relist_after_default(*, auction: Auction, data: Mapping[str, Any], a
     }  # fmt: skip
     base.update(data)
     return auction_services.auction_create(lot=a.lot, data=base, actor=actor)
+
+
+def auction_advance(*, auction: Auction, actor: Any) -> Auction:
+    """The operator's 开始/结束: an auction starts and ends by the server clock as its rules say
+    (never early); this brings it up to the clock now, or says that nothing is due."""
+    a = Auction.objects.select_related("lot__project").get(pk=auction.pk)
+    require(actor, "trade.operate", a.lot.project)
+    before = a.version
+    a = auction_services.auction_refresh(auction=a)
+    if a.version == before:
+        raise Conflict(
+            "auction.not_due",
+            "未到开始时间或本阶段截止时间：竞价按规则由服务器时间开始和结束，不能提前开始或结束",
+        )
+    return a
+
+
+def auction_list_again(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> Auction:
+    """重新挂牌: after a failed auction (流拍) or a winner's default, whichever applies."""
+    if auction.result in (Result.NO_BIDS, Result.RESERVE_NOT_MET):
+        require(actor, "trade.operate", auction.lot.project)
+        return auction_services.auction_relist(auction=auction, data=data, actor=actor)
+    return auction_relist_after_default(auction=auction, data=data, actor=actor)

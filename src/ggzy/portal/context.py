@@ -25,6 +25,8 @@ MENU: list[tuple[str, str, str | set | None]] = [
     ("交易场所目录管理", "venues:console_list", "venue.manage"),
     ("开标评标场所预约", "venues:console_bookings", "trade.operate"),
     ("保证金管理", "deposits:console", "trade.operate"),
+    ("拍卖挂牌办理", "auctions:console", "trade.operate"),
+    ("拍卖挂牌监督", "auctions:console", "trade.supervise"),
     ("评标室", "evaluation:mine", "evaluation.score"),
     ("评标与定标办理", "evaluation:mine", "trade.operate"),
     ("评标监督", "evaluation:mine", "trade.supervise"),
