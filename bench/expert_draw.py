@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -151,6 +152,7 @@ def child(n_experts: int, n_draws: int) -> dict:
         return out
 
     lots = [new_lot() for _ in range(n_draws)]
+    load_before = os.getloadavg()[0]
     t_draw, t_naive, t_verify, t_commit, t_select = [], [], [], [], []
     last = None
     for i, lot in enumerate(lots):
@@ -169,7 +171,10 @@ def child(n_experts: int, n_draws: int) -> dict:
                 )
                 crit = {"request_id": "x", "lot_region": "140105", "region_rule": "any", "specialties": w,
                         "avoid_orgs": [orgs[0], *avoid]}  # fmt: skip
-                drawing.run(seed=b"\x00" * 32, public_value="00" * 32, snapshot=pool.rows, criteria=crit)
+                prepared = drawing.prepare(pool.rows, crit)  # canonical rows and JSON, as draw_commit
+                drawing.run_canonical(
+                    seed=b"\x00" * 32, public_value="00" * 32, rows=prepared.rows, criteria=prepared.criteria
+                )
                 t_select.append(time.perf_counter() - s0)
                 s0 = time.perf_counter()
                 naive(w)
@@ -199,6 +204,8 @@ def child(n_experts: int, n_draws: int) -> dict:
         t_verify.append(time.perf_counter() - s0)
     ms = lambda v: round(v * 1000, 1)  # noqa: E731
     return {
+        "at": time.strftime("%H:%M UTC", time.gmtime()),
+        "load": f"{load_before:.1f}-{os.getloadavg()[0]:.1f}",
         "backend": connection.vendor,
         "experts": n_experts,
         "links": len(links),
@@ -241,7 +248,7 @@ def main() -> list[dict]:
             f"ratio p50 {r['ratio_p50']}, p99 {r['ratio_p99']} -> {verdict(r['ratio_p50'], TARGET, higher_is_better=False)} "
             f"(<= {TARGET}); selection only (every avoidance rule + SM3 order, no writes) p50 "
             f"{r['select_p50_ms']} ms / p99 {r['select_p99_ms']} ms: ratio {r['select_ratio_p50']}; "
-            f"verification {r['verify_p50_ms']} ms"
+            f"verification {r['verify_p50_ms']} ms ({r['at']}, load average {r['load']} on {os.cpu_count()} cores)"
         )
     return results
 

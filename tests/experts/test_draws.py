@@ -350,3 +350,64 @@ def test_the_audit_trail_does_not_name_a_drawn_expert_before_the_reveal(op, lot)
         text = f"{ev.actor_label}|{ev.summary}|{ev.object_id}|{ev.actor_id}"
         assert e.name not in text and code not in text and users[code].username not in text
         assert ev.actor_id != users[code].pk
+
+
+def test_the_invitation_tags_give_the_same_history_as_the_sealed_results(op, settings):
+    """eligible_pool reads the K-in-N and same-tenderer facts from the invitations' keyed tags; the
+    sealed results of every recent draw (the reference) say the same, declines and cancels included."""
+    settings.GGZY_EXPERT_MAX_DRAWS = 99
+    from tests.trading import helpers as th
+
+    experts = pool(10)
+    users = {e.code: helpers.expert_user(e) for e in experts}
+    wanted = [{"code": "A010101", "count": 2, "reserves": 1}]
+    lot1 = helpers.lot(op)
+    d1 = services.draw_run(
+        draw=services.draw_commit(lot=lot1, region_rule="any", wanted=wanted, actor=op), actor=op
+    )
+    a, b = drawn_codes(d1)
+    services.invitation_answer(
+        invitation_id=selectors.invitations_for(users[a])[0]["id"], accept=True, actor=users[a]
+    )
+    services.invitation_answer(
+        invitation_id=selectors.invitations_for(users[b])[0]["id"], accept=False, actor=users[b]
+    )
+    other = th.entity(121, ["tenderer"]).uscc
+    lot2 = helpers.lot(op, name="另一个招标人的工程", tenderer_uscc=other)
+    services.draw_run(
+        draw=services.draw_commit(lot=lot2, region_rule="any", wanted=wanted, actor=op), actor=op
+    )
+    lot3 = helpers.lot(op, name="同一招标人的另一个工程")
+    d3 = services.draw_run(
+        draw=services.draw_commit(lot=lot3, region_rule="any", wanted=wanted, actor=op), actor=op
+    )
+    services.draw_cancel(draw=d3, reason="标段终止", actor=op)
+    codes = [e.code for e in experts]
+    now = clock.now()
+    ref_times, ref_by_tenderer = selectors.recent_draw_history(now)
+    for tenderer in (lot1.project.tenderer_uscc, other):
+        times, same = selectors._recent_invitations(codes, tenderer, now)
+        assert dict(times) == {c: n for c, n in ref_times.items() if n}
+        assert same == ref_by_tenderer.get(tenderer, set())
+    assert b not in selectors._recent_invitations(codes, lot1.project.tenderer_uscc, now)[1]  # declined
+    assert a in selectors._recent_invitations(codes, lot1.project.tenderer_uscc, now)[1]
+
+
+def test_a_draw_committed_before_the_faster_sealing_still_runs_and_verifies(op, lot):
+    """Draws committed before 2026-11-26 sealed the snapshot with seal_json (other separators): they
+    run, and reveal with the same commitment."""
+    experts = pool(4)
+    users = {e.code: helpers.expert_user(e) for e in experts}
+    d = services.draw_commit(lot=lot, region_rule="any", wanted=[{"code": "A010101", "count": 2}], actor=op)
+    snap = sealing.unseal_json(d.sealed_snapshot, context=selectors.snapshot_context(d))
+    Draw.objects.filter(pk=d.pk).update(
+        sealed_snapshot=sealing.seal_json(snap, context=selectors.snapshot_context(d))
+    )
+    d = services.draw_run(draw=Draw.objects.get(pk=d.pk), actor=op)
+    for c in drawn_codes(d):
+        services.invitation_answer(
+            invitation_id=selectors.invitations_for(users[c])[0]["id"], accept=True, actor=users[c]
+        )
+    services.committee_end(committee=services.committee_form(draw=d, actor=op), actor=op)
+    d = services.draw_reveal(draw=d, actor=op)
+    assert selectors.verify_draw(d.code)["ok"]

@@ -26,6 +26,12 @@ def test_json_and_tags():
     assert sealing.tag("expert", "E1") != sealing.tag("other", "E1")
 
 
+def test_batch_tags_equal_single_tags():
+    values = ["E1", "B00000001", "专家", "", "x" * 100]
+    assert sealing.tags("expert", values) == [sealing.tag("expert", v) for v in values]
+    assert sealing.tags("other", values) == [sealing.tag("other", v) for v in values]
+
+
 def test_production_requires_a_key(settings, tmp_path, monkeypatch):
     monkeypatch.delenv("GGZY_DATA_KEY", raising=False)
     settings.PRODUCTION = True

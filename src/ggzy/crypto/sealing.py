@@ -16,6 +16,7 @@ associated data, so a sealed value moved to another row or field does not open.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -81,10 +82,16 @@ def check() -> list[str]:
 def reset_key_cache() -> None:
     """For tests that switch the key."""
     _key.cache_clear()
+    _key_id.cache_clear()
 
 
 def key_id() -> bytes:
-    return sm3(b"ggzy-data-key-id" + _key())[:4]
+    return _key_id(_key())
+
+
+@lru_cache(maxsize=4)
+def _key_id(key: bytes) -> bytes:
+    return sm3(b"ggzy-data-key-id" + key)[:4]
 
 
 def seal(data: bytes, *, context: str) -> bytes:
@@ -128,3 +135,25 @@ def tag(purpose: str, value: str) -> str:
     h = hmac.HMAC(derived, hashes.SM3())
     h.update(value.encode())
     return h.finalize().hex()
+
+
+def tags(purpose: str, values: list[str]) -> list[str]:
+    """``tag(purpose, v)`` for each value, with the derived key and the HMAC pads hashed once
+    (RFC 2104 over hashlib's SM3 states, copied per value): the same digests, several times faster
+    for hundreds of values (every eligible expert of a draw)."""
+    derived = sm3(b"ggzy-tag-key:" + purpose.encode() + b":" + _key())
+    try:
+        inner, outer = hashlib.new("sm3"), hashlib.new("sm3")
+    except ValueError:  # pragma: no cover - OpenSSL without SM3
+        return [tag(purpose, v) for v in values]
+    block = derived.ljust(64, b"\0")  # SM3's block is 64 bytes; the key (32) is padded with zeros
+    inner.update(bytes(b ^ 0x36 for b in block))
+    outer.update(bytes(b ^ 0x5C for b in block))
+    out = []
+    for v in values:
+        h = inner.copy()
+        h.update(v.encode())
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.hexdigest())
+    return out

@@ -27,12 +27,19 @@ chosen expert: there is no code path for naming one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _json_str  # what json.dumps uses for ensure_ascii=False
 from typing import Any
 
 from ggzy.crypto.sm import sm3
+
+try:  # OpenSSL's SM3 through hashlib: a state can be copied, so the shared prefix is hashed once
+    _SM3_STATE: Any = hashlib.new("sm3")
+except ValueError:  # pragma: no cover - OpenSSL without SM3: ggzy.crypto.sm falls back to cryptography
+    _SM3_STATE = None
 
 VERSION = 1
 REGION_RULES = {"local": "本地专家", "offsite": "异地专家（其他设区市）", "any": "不限地区"}
@@ -62,6 +69,32 @@ def canonical_snapshot(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A snapshot and criteria in canonical form, with the snapshot's canonical JSON: computed once
+    per draw and shared by the shortage check, the commitment, sealing and the order."""
+
+    rows: list[dict[str, Any]]
+    data: bytes  # canonical(rows), byte for byte
+    criteria: dict[str, Any]
+
+
+def _row_json(row: Mapping[str, Any]) -> str:
+    # the canonical JSON of one canonical row (keys in sorted order), equal to canonical(row)
+    return '{"id":%s,"orgs":[%s],"region":%s,"specialties":[%s]}' % (  # noqa: UP031
+        _json_str(row["id"]),
+        ",".join(map(_json_str, row["orgs"])),
+        _json_str(row["region"]),
+        ",".join(map(_json_str, row["specialties"])),
+    )
+
+
+def prepare(snapshot: Iterable[Mapping[str, Any]], criteria: Mapping[str, Any]) -> Prepared:
+    rows = canonical_snapshot(snapshot)
+    data = ("[" + ",".join(map(_row_json, rows)) + "]").encode()
+    return Prepared(rows=rows, data=data, criteria=canonical_criteria(criteria))
+
+
 def canonical_criteria(criteria: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "version": VERSION,
@@ -77,10 +110,14 @@ def canonical_criteria(criteria: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def commitment(seed: bytes, snapshot: Sequence[Mapping[str, Any]], criteria: Mapping[str, Any]) -> str:
+    return commitment_of(seed, prepare(snapshot, criteria))
+
+
+def commitment_of(seed: bytes, prepared: Prepared) -> str:
     if len(seed) != 32:
         raise ValueError("seed must be 32 bytes")
-    snap = sm3(canonical(canonical_snapshot(snapshot)))
-    crit = sm3(canonical(canonical_criteria(criteria)))
+    snap = sm3(prepared.data)
+    crit = sm3(canonical(prepared.criteria))
     return sm3(seed + snap + crit).hex()
 
 
@@ -89,7 +126,20 @@ def randomness(seed: bytes, public_value: str, request_id: str) -> bytes:
 
 
 def order(rand: bytes, expert_ids: Iterable[str]) -> list[str]:
-    return sorted(expert_ids, key=lambda i: (sm3(rand + str(i).encode()), str(i)))
+    """Ids sorted by SM3(rand ‖ id), then by id. With hashlib's SM3 the state after ``rand`` is
+    copied for each id (the same digests as ``sm3(rand + id)``, without rehashing the prefix)."""
+    ids = [str(i) for i in expert_ids]
+    if _SM3_STATE is None:  # pragma: no cover
+        return sorted(ids, key=lambda i: (sm3(rand + i.encode()), i))
+    base = _SM3_STATE.copy()
+    base.update(rand)
+    keyed = []
+    for i in ids:
+        h = base.copy()
+        h.update(i.encode())
+        keyed.append((h.digest(), i))
+    keyed.sort()
+    return [i for _, i in keyed]
 
 
 # --- rules a snapshot row must meet ------------------------------------------------------------------
@@ -112,8 +162,11 @@ def holds(specialties: Iterable[str], wanted: str) -> bool:
 
 def row_problems(row: Mapping[str, Any], criteria: Mapping[str, Any]) -> list[str]:
     """Why a snapshot row should not be in the eligible pool (empty when it may)."""
+    return _row_problems(row, criteria, set(criteria.get("avoid_orgs", ())))
+
+
+def _row_problems(row: Mapping[str, Any], criteria: Mapping[str, Any], avoided: set[str]) -> list[str]:
     problems = []
-    avoided = set(criteria.get("avoid_orgs", ()))
     hit = sorted(set(row.get("orgs", ())) & avoided)
     if hit:
         problems.append(f"专家{row['id']}与应回避单位{'、'.join(hit)}有关联")
@@ -186,18 +239,38 @@ def run(
     criteria: Mapping[str, Any],
     declined: Iterable[str] = (),
 ) -> Allocation:
-    snap = canonical_snapshot(snapshot)
-    crit = canonical_criteria(criteria)
-    rand = randomness(seed, public_value, crit["request_id"])
-    ranked = order(rand, [r["id"] for r in snap])
-    return allocate(ranked, {r["id"]: r["specialties"] for r in snap}, crit["specialties"], declined)
+    return run_canonical(
+        seed=seed,
+        public_value=public_value,
+        rows=canonical_snapshot(snapshot),
+        criteria=canonical_criteria(criteria),
+        declined=declined,
+    )
+
+
+def run_canonical(
+    *,
+    seed: bytes,
+    public_value: str,
+    rows: Sequence[Mapping[str, Any]],
+    criteria: Mapping[str, Any],
+    declined: Iterable[str] = (),
+) -> Allocation:
+    """``run`` on rows and criteria already in canonical form (``prepare``, or the platform's own
+    sealed snapshot: sealed canonical and authenticated, so not canonicalised again)."""
+    rand = randomness(seed, public_value, criteria["request_id"])
+    ranked = order(rand, [r["id"] for r in rows])
+    return allocate(ranked, {r["id"]: r["specialties"] for r in rows}, criteria["specialties"], declined)
 
 
 def shortage(snapshot: Sequence[Mapping[str, Any]], criteria: Mapping[str, Any]) -> dict[str, int]:
     """Specialty -> how many eligible experts are missing for count + reserves, whatever the order
     (a draw with a shortage is refused before any commitment)."""
-    snap = canonical_snapshot(snapshot)
-    crit = canonical_criteria(criteria)
+    return shortage_of(prepare(snapshot, criteria))
+
+
+def shortage_of(prepared: Prepared) -> dict[str, int]:
+    snap, crit = prepared.rows, prepared.criteria
     alloc = allocate(
         sorted(r["id"] for r in snap), {r["id"]: r["specialties"] for r in snap}, crit["specialties"]
     )
@@ -240,25 +313,27 @@ def verify(record: Mapping[str, Any]) -> Verification:
         seed = bytes.fromhex(record["seed"])
         snapshot = record["snapshot"]
         criteria = record["criteria"]
-        recomputed = commitment(seed, snapshot, criteria)
-    except (KeyError, ValueError, TypeError) as e:
+        prepared = prepare(snapshot, criteria)
+        recomputed = commitment_of(seed, prepared)
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
         return Verification(False, [f"导出数据不完整或格式不正确：{e}"], "", {}, {})
     if recomputed != record.get("commitment"):
         problems.append("承诺值不符：公布的承诺值与揭示的种子、专家库快照和抽取条件重新计算的结果不一致")
-    crit = canonical_criteria(criteria)
+    crit = prepared.criteria
     if str(record.get("request_id", crit["request_id"])) != crit["request_id"]:
         problems.append("抽取申请编号与抽取条件中的编号不一致")
     ids = [str(r["id"]) for r in snapshot]
     if len(ids) != len(set(ids)):
         problems.append("专家库快照中有重复的专家")
-    for row in canonical_snapshot(snapshot):
-        problems.extend(row_problems(row, crit))
+    avoided = set(crit["avoid_orgs"])
+    for row in prepared.rows:
+        problems.extend(_row_problems(row, crit, avoided))
     try:
-        alloc = run(
+        alloc = run_canonical(
             seed=seed,
             public_value=record["public_value"],
-            snapshot=snapshot,
-            criteria=criteria,
+            rows=prepared.rows,
+            criteria=crit,
             declined=record.get("declined", ()),
         )
     except (KeyError, ValueError) as e:

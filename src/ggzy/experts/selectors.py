@@ -38,6 +38,7 @@ from ggzy.experts.models import (
     ExpertSpecialty,
     ExpertStatus,
     Invitation,
+    InvitationStatus,
     Specialty,
 )
 
@@ -169,7 +170,10 @@ def supervising_department_ids(region_code: str, category: str) -> set[int]:
 
 def recent_draw_history(now: dt.datetime) -> tuple[Counter, dict[str, set[str]]]:
     """(expert code -> times drawn within GGZY_EXPERT_MAX_DRAWS_DAYS, tenderer USCC -> expert codes
-    drawn for it within GGZY_EXPERT_SAME_TENDERER_DAYS). Read from the sealed results."""
+    drawn for it within GGZY_EXPERT_SAME_TENDERER_DAYS), read from the sealed results of every
+    recent draw. Not used by the draw (``eligible_pool`` reads the same facts from the invitations'
+    keyed tags, restricted to the candidates); kept as the independent reference the tests compare
+    with."""
     days = max(settings.GGZY_EXPERT_MAX_DRAWS_DAYS, settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
     freq_from = now - dt.timedelta(days=settings.GGZY_EXPERT_MAX_DRAWS_DAYS)
     same_from = now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
@@ -187,8 +191,8 @@ def recent_draw_history(now: dt.datetime) -> tuple[Counter, dict[str, set[str]]]
             times.update(drawn)
         if d.drawn_at >= same_from:
             by_tenderer[d.tenderer_uscc] |= {
-                c for c, s in result["answers"].items() if s == "accepted"
-            } | set(c for ids in result["selected"].values() for c in ids)
+                c for c, s in result["answers"].items() if s in ("sent", "accepted")
+            }
     return times, by_tenderer
 
 
@@ -202,85 +206,153 @@ def eligible_pool(
     avoid_orgs: set[str],
 ) -> Pool:
     """Every active expert holding a wanted specialty (or one below it) who passes every avoidance
-    rule. Each rule is applied here and nowhere else, and no caller can pass an exception."""
+    rule. Each rule is applied here and nowhere else, and no caller can pass an exception.
+
+    Three statements (bench/expert_draw.py, docs/benchmarks.md (g)): the wanted specialties with the
+    codes below them; the candidates — experts holding one, active, meeting the region rule, with
+    whether a penalty runs and whether they sat on a committee of the tenderer within N days (two
+    indexed EXISTS); and the recent invitations of the candidates who are left, found by their keyed
+    tags (drawn = invited: the K-in-N rule; invited and not declined, for the same tenderer). The
+    supervising departments are read only when a candidate works for a department."""
     now = clock.now()
     today = clock.local_now().date()
-    q = Q()
-    for code in wanted:
-        q |= Q(code__startswith=code)
-    codes = list(Specialty.objects.filter(q).values_list("code", flat=True))
-    # the specialty index first (a few hundred rows), then those experts by primary key, where the
-    # status and region rules apply
-    specs: dict[int, list[str]] = defaultdict(list)
-    for eid, code in ExpertSpecialty.objects.filter(specialty_id__in=codes).values_list(
-        "expert_id", "specialty_id"
-    ):
-        specs[eid].append(code)
     pool = Pool(rows=[])
-    if not specs:
+    codes = _specialty_codes(wanted)
+    if not codes:
         return pool
-    penalised = set(
-        ExpertPenalty.objects.filter(starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("expert_id", flat=True)
-    )
-    departments = supervising_department_ids(lot_region, category)
-    times, by_tenderer = recent_draw_history(now)
-    same_tenderer = by_tenderer.get(tenderer_uscc, set()) | set(
-        CommitteeMember.objects.filter(
-            committee__draw__tenderer_uscc=tenderer_uscc,
-            committee__formed_at__gte=now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS),
-        ).values_list("expert__code", flat=True)
-    )
-    rows = _expert_rows(list(specs), region_rule, lot_region)
-    rows.sort(key=lambda r: r[1])
-    for pk, code, region, employer, dept, declarations in rows:
-        orgs = {employer} | {d.get("uscc", "") for d in declarations or []}
+    candidates = _candidates(codes, region_rule, lot_region, today, tenderer_uscc, now)
+    if not candidates:
+        return pool
+    departments: set[int] = set()
+    if any(c[3] is not None for c in candidates.values()):
+        departments = supervising_department_ids(lot_region, category)
+    left: list[tuple[str, str, list[str], list[str], bool]] = []
+    for code, (region, employer, declarations, dept, specs, penalised, sat) in sorted(candidates.items()):
+        orgs = {employer} | {d.get("uscc", "") for d in declarations}
         if orgs & avoid_orgs:
             pool.avoided["organisation"] += 1
         elif dept is not None and dept in departments:
             pool.avoided["department"] += 1
-        elif pk in penalised:
+        elif penalised:
             pool.avoided["penalty"] += 1
-        elif times[code] >= settings.GGZY_EXPERT_MAX_DRAWS:
+        else:
+            left.append((code, region, sorted(specs), sorted(o for o in orgs if o), sat))
+    times, same = _recent_invitations([r[0] for r in left], tenderer_uscc, now)
+    limit = settings.GGZY_EXPERT_MAX_DRAWS
+    for code, region, specs, orgs, sat in left:
+        if times.get(code, 0) >= limit:
             pool.avoided["frequency"] += 1
-        elif code in same_tenderer:
+        elif sat or code in same:
             pool.avoided["same_tenderer"] += 1
         else:
-            pool.rows.append(
-                {
-                    "id": code,
-                    "region": region,
-                    "specialties": sorted(specs[pk]),
-                    "orgs": sorted(o for o in orgs if o),
-                }
-            )
+            pool.rows.append({"id": code, "region": region, "specialties": specs, "orgs": orgs})
     return pool
 
 
-def _expert_rows(ids: list[int], region_rule: str, lot_region: str) -> list[tuple]:
-    """(pk, code, region, employer, department, declarations) of the active experts among ``ids``
-    that meet the region rule. Plain SQL with the integer keys inlined: building a 500-parameter
-    ``pk__in`` through the ORM cost more than running it (bench/expert_draw.py)."""
-    table = connection.ops.quote_name(Expert._meta.db_table)
-    out: list[tuple] = []
-    city = lot_region[:4] + "%"
-    region_sql = {"local": " AND region_code LIKE %s", "offsite": " AND region_code NOT LIKE %s"}.get(
+def _specialty_codes(wanted: list[str]) -> list[str]:
+    """The wanted codes and every code below them."""
+    if not wanted:
+        return []
+    table = connection.ops.quote_name(Specialty._meta.db_table)
+    where = " OR ".join(["code LIKE %s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT code FROM {table} WHERE {where}", [f"{w}%" for w in wanted])
+        return [c for (c,) in cursor.fetchall() if any(c.startswith(w) for w in wanted)]
+
+
+def _candidates(
+    codes: list[str], region_rule: str, lot_region: str, today: dt.date, tenderer_uscc: str, now: dt.datetime
+) -> dict[str, list]:
+    """expert code -> [region, employer, declarations, department id, held wanted codes, penalised,
+    sat on a committee of the tenderer within N days] for the active experts holding one of
+    ``codes`` and meeting the region rule: one join through the (specialty, expert) index, plain
+    SQL (no model instances for hundreds of rows)."""
+    q = connection.ops.quote_name
+    e, s = q(Expert._meta.db_table), q(ExpertSpecialty._meta.db_table)
+    p = q(ExpertPenalty._meta.db_table)
+    cm, c, d = q(CommitteeMember._meta.db_table), q(Committee._meta.db_table), q(Draw._meta.db_table)
+    region_sql = {"local": " AND e.region_code LIKE %s", "offsite": " AND e.region_code NOT LIKE %s"}.get(
         region_rule, ""
     )
+    same_from = now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
+    marks = ",".join(["%s"] * len(codes))
+    sql = (
+        f"SELECT e.code, e.region_code, e.employer_uscc, e.declarations, e.department_id, s.specialty_id, "
+        f"EXISTS (SELECT 1 FROM {p} p WHERE p.expert_id = e.id AND p.starts_on <= %s "
+        f"AND (p.ends_on IS NULL OR p.ends_on >= %s)), "
+        f"EXISTS (SELECT 1 FROM {cm} m JOIN {c} c ON c.id = m.committee_id JOIN {d} d ON d.id = c.draw_id "
+        f"WHERE m.expert_id = e.id AND d.tenderer_uscc = %s AND c.formed_at >= %s) "
+        f"FROM {s} s JOIN {e} e ON e.id = s.expert_id "
+        f"WHERE s.specialty_id IN ({marks}) AND e.status = %s{region_sql}"
+    )
+    day = today if connection.vendor == "postgresql" else today.isoformat()
+    params: list[Any] = [day, day, tenderer_uscc, _db_datetime(same_from), *codes, ExpertStatus.ACTIVE]
+    if region_sql:
+        params.append(lot_region[:4] + "%")
+    out: dict[str, list] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            keys = ",".join(str(int(i)) for i in ids[start : start + 5000])
-            cursor.execute(
-                f"SELECT id, code, region_code, employer_uscc, department_id, declarations FROM {table} "
-                f"WHERE id IN ({keys}) AND status = %s{region_sql}",
-                [ExpertStatus.ACTIVE, city] if region_sql else [ExpertStatus.ACTIVE],
-            )
-            for pk, code, region, employer, dept, declarations in cursor.fetchall():
+        cursor.execute(sql, params)
+        for code, region, employer, declarations, dept, spec, penalised, sat in cursor.fetchall():
+            row = out.get(code)
+            if row is None:
                 if isinstance(declarations, str):  # SQLite returns the JSON text
-                    declarations = json.loads(declarations)
-                out.append((pk, code, region, employer, dept, declarations or []))
+                    declarations = json.loads(declarations) if declarations != "[]" else []
+                out[code] = [region, employer, declarations or [], dept, [spec], bool(penalised), bool(sat)]
+            else:
+                row[4].append(spec)
     return out
+
+
+def _db_datetime(value: dt.datetime) -> Any:
+    return value if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(value)
+
+
+def _recent_invitations(
+    codes: list[str], tenderer_uscc: str, now: dt.datetime
+) -> tuple[dict[str, int], set[str]]:
+    """(expert code -> invitations in draws made within GGZY_EXPERT_MAX_DRAWS_DAYS, the codes invited
+    and not declined in draws for ``tenderer_uscc`` made within GGZY_EXPERT_SAME_TENDERER_DAYS),
+    cancelled draws left out. Invitations name experts by keyed tag only, so the candidates' tags are
+    computed and looked up (the index on ``expert_tag``)."""
+    if not codes:
+        return {}, set()
+    tags = sealing.tags("expert", codes)
+    code_of = dict(zip(tags, codes, strict=True))
+    freq_from = now - dt.timedelta(days=settings.GGZY_EXPERT_MAX_DRAWS_DAYS)
+    same_from = now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
+    q = connection.ops.quote_name
+    i, d = q(Invitation._meta.db_table), q(Draw._meta.db_table)
+    if connection.vendor == "postgresql":
+        tag_sql, tag_params = "i.expert_tag = ANY(%s)", [tags]
+    else:
+        tag_sql, tag_params = f"i.expert_tag IN ({','.join(['%s'] * len(tags))})", tags
+    sql = (
+        f"SELECT i.expert_tag, "
+        f"CASE WHEN d.drawn_at >= %s THEN 1 ELSE 0 END, "
+        f"CASE WHEN d.tenderer_uscc = %s AND d.drawn_at >= %s AND i.status IN (%s, %s) THEN 1 ELSE 0 END "
+        f"FROM {i} i JOIN {d} d ON d.id = i.draw_id "
+        f"WHERE {tag_sql} AND d.status <> %s AND d.drawn_at >= %s"
+    )
+    params = [
+        _db_datetime(freq_from),
+        tenderer_uscc,
+        _db_datetime(same_from),
+        InvitationStatus.SENT,
+        InvitationStatus.ACCEPTED,
+        *tag_params,
+        DrawStatus.CANCELLED,
+        _db_datetime(min(freq_from, same_from)),
+    ]
+    times: Counter = Counter()
+    same: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for tag, in_freq, in_same in cursor.fetchall():
+            if in_freq:
+                times[code_of[tag]] += 1
+            if in_same:
+                same.add(code_of[tag])
+    return times, same
 
 
 # --- draws ----------------------------------------------------------------------------------------------

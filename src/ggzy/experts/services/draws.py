@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ggzy.audit import services as audit
-from ggzy.core import clock
+from ggzy.core import bulk, clock
 from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied, invalid
 from ggzy.core.permissions import SYSTEM, require
 from ggzy.crypto import sealing
@@ -180,7 +180,8 @@ def draw_commit(
         wanted=[w["code"] for w in clean],
         avoid_orgs=avoid,
     )
-    short = drawing.shortage(pool.rows, criteria)
+    prepared = drawing.prepare(pool.rows, criteria)  # canonical rows and JSON, once
+    short = drawing.shortage_of(prepared)
     if short:
         names = selectors.specialty_names(short)
         parts = "；".join(f"专业{c}（{names.get(c, '')}）还缺{k}人" for c, k in short.items())
@@ -191,7 +192,7 @@ def draw_commit(
             details={"missing": short},
         )
     seed = secrets.token_bytes(32)
-    commitment = drawing.commitment(seed, pool.rows, criteria)
+    commitment = drawing.commitment_of(seed, prepared)
     now = clock.now()
     d = Draw(
         code=code,
@@ -209,12 +210,9 @@ def draw_commit(
         commit_seq=0,
     )
     d.sealed_seed = sealing.seal(seed, context=selectors.seed_context(d))
-    d.sealed_snapshot = sealing.seal_json(
-        drawing.canonical_snapshot(pool.rows), context=selectors.snapshot_context(d)
-    )
-    d.sealed_criteria = sealing.seal_json(
-        drawing.canonical_criteria(criteria), context=selectors.criteria_context(d)
-    )
+    # the snapshot is sealed as the very bytes the commitment hashed (canonical JSON)
+    d.sealed_snapshot = sealing.seal(prepared.data, context=selectors.snapshot_context(d))
+    d.sealed_criteria = sealing.seal_json(prepared.criteria, context=selectors.criteria_context(d))
     event = audit.record(
         actor=actor,
         action="expert.draw_commit",
@@ -244,45 +242,51 @@ def _secrets(d: Draw) -> tuple[bytes, list, dict]:
 
 
 def _allocate(d: Draw, declined: Iterable[str]) -> drawing.Allocation:
+    # the sealed snapshot and criteria are the canonical forms the commitment covered, and SM4-GCM
+    # authenticates them: they are not canonicalised again
     seed, snapshot, criteria = _secrets(d)
-    return drawing.run(
-        seed=seed, public_value=d.public_value, snapshot=snapshot, criteria=criteria, declined=declined
+    return drawing.run_canonical(
+        seed=seed, public_value=d.public_value, rows=snapshot, criteria=criteria, declined=declined
     )
 
 
 def _invite_new(d: Draw, result: dict[str, Any], now: dt.datetime) -> list[str]:
     """Invite every selected expert not yet invited; returns their codes."""
-    new = []
-    invitations = []
+    new: list[tuple[str, str]] = []
     for spec, codes in result["selected"].items():
         for code in codes:
             if code in result["answers"]:
                 continue
             result["answers"][code] = InvitationStatus.SENT
             result["invited"].append(code)
-            sealed = sealing.seal_json(
-                {"expert": code, "specialty": spec}, context=f"experts.invitation:{d.code}"
+            new.append((code, spec))
+    if not new:
+        return []
+    context = f"experts.invitation:{d.code}"
+    tags = sealing.tags("expert", [c for c, _ in new])
+    bulk.insert(
+        Invitation,
+        ("draw", "expert_tag", "sealed", "status", "sent_at"),
+        [
+            (
+                d.pk,
+                tag,
+                sealing.seal_json({"expert": c, "specialty": spec}, context=context),
+                InvitationStatus.SENT,
+                now,
             )
-            invitations.append(
-                Invitation(
-                    draw=d,
-                    expert_tag=sealing.tag("expert", code),
-                    sealed=sealed,
-                    status=InvitationStatus.SENT,
-                    sent_at=now,
-                )
-            )
-            new.append(code)
-    Invitation.objects.bulk_create(invitations)
-    phones = dict(Expert.objects.filter(code__in=new).values_list("code", "phone"))
+            for (c, spec), tag in zip(new, tags, strict=True)
+        ],
+    )
+    phones = dict(Expert.objects.filter(code__in=[c for c, _ in new]).values_list("code", "phone"))
     text = (
         f"【{settings.GGZY_SITE_NAME}】您已被随机抽取为评标专家（抽取编号{d.code}），"
         f"请在{settings.GGZY_EXPERT_ANSWER_MINUTES}分钟内登录平台“我的抽取通知”确认是否参加。"
     )
     notify.enqueue_many(
-        purpose="expert.invitation", ref=d.code, messages=[(phones.get(c, ""), text) for c in new], now=now
+        purpose="expert.invitation", ref=d.code, messages=[(phones.get(c, ""), text) for c, _ in new], now=now
     )
-    return new
+    return [c for c, _ in new]
 
 
 def _save_result(d: Draw, alloc: drawing.Allocation, result: dict[str, Any]) -> None:
@@ -312,7 +316,7 @@ def draw_run(*, draw: Draw, actor: Any) -> Draw:
     if alloc.missing:  # cannot happen: the commitment refused any shortage and the pool is frozen
         raise InvalidInput("draw.too_few_experts", "符合条件的专家不足，无法抽取")
     result: dict[str, Any] = {"declined": [], "answers": {}, "invited": []}
-    _save_result(d, alloc, result)
+    result.update(selected=alloc.selected)
     _invite_new(d, result, now)
     _save_result(d, alloc, result)
     d.status = DrawStatus.DRAWN
@@ -329,7 +333,7 @@ def _answer(d: Draw, code: str, status: str, now: dt.datetime) -> dict[str, Any]
     if status != InvitationStatus.ACCEPTED:
         result["declined"] = sorted(set(result["declined"]) | {code})
     alloc = _allocate(d, result["declined"])
-    _save_result(d, alloc, result)
+    result.update(selected=alloc.selected)
     _invite_new(d, result, now)
     _save_result(d, alloc, result)
     d.version += 1

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from ggzy.core import clock
+from ggzy.core import bulk, clock
 from ggzy.crypto import sealing
 from ggzy.experts.models import Notification, OutboxStatus
 from ggzy.experts.notify import backend
@@ -28,12 +28,17 @@ def enqueue(*, purpose: str, ref: str, recipient: str, text: str, now: dt.dateti
 
 
 def enqueue_many(*, purpose: str, ref: str, messages: list[tuple[str, str]], now: dt.datetime) -> None:
-    rows = []
-    for recipient, text in messages:
-        n = Notification(purpose=purpose, ref=ref, created_at=now)
-        n.sealed = sealing.seal_json({"to": recipient, "text": text}, context=_context(n))
-        rows.append(n)
-    Notification.objects.bulk_create(rows)
+    """Many rows in one statement (``core.bulk``: no model instances)."""
+    context = _context(Notification(purpose=purpose, ref=ref))
+    bulk.insert(
+        Notification,
+        ("channel", "purpose", "ref", "sealed", "status", "attempts", "created_at", "sent_at", "error"),
+        [
+            ("sms", purpose, ref, sealing.seal_json({"to": to, "text": text}, context=context),
+             OutboxStatus.PENDING, 0, now, None, "")
+            for to, text in messages
+        ],
+    )  # fmt: skip
 
 
 def dispatch_later() -> None:
