@@ -3,8 +3,16 @@
 Plain SQL with no model instances: building and adapting thousands of instances cost more than
 the statements. On PostgreSQL rows go in with ``COPY … FROM STDIN`` (psycopg formats them in C;
 Django's ``bulk_create`` builds ``UNNEST`` arrays in Python there) and updates are one
-``UPDATE … FROM (VALUES …)`` per batch; elsewhere (SQLite) prepared statements are executed for
-every row. No primary keys come back and no signals are sent, as with ``bulk_create``.
+``UPDATE … FROM unnest(…)`` with one array parameter per column; elsewhere (SQLite) prepared
+statements are executed for every row. No primary keys come back and no signals are sent, as with
+``bulk_create``.
+
+PostgreSQL statements with many rows go through ``pg_cursor``: a psycopg cursor on Django's
+connection (same transaction) that binds parameters on the server. Django's cursor binds them on
+the client, and psycopg splits the statement text at every placeholder in Python: for a 500-row
+``VALUES`` list or ``IN (…)`` that parsing cost more than the statement itself (profiled on the
+tick, docs/benchmarks.md (e)). Keep such statements to a few placeholders (arrays with ``ANY`` or
+``unnest``). Statements sent this way bypass Django's query log and execute wrappers.
 """
 
 from __future__ import annotations
@@ -16,6 +24,37 @@ from django.db import models, transaction
 
 BATCH = 500
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def pg_cursor(conn=None):
+    """A psycopg cursor (server-side binding) on the connection of the current transaction
+    (PostgreSQL only): few placeholders, arrays as single parameters; ``binary=True`` on
+    ``execute`` loads the results in psycopg's C loaders."""
+    import psycopg
+
+    conn = conn or transaction.get_connection()
+    conn.ensure_connection()
+    return psycopg.Cursor(conn.connection)
+
+
+def pg_array(values: Sequence[Any]) -> str:
+    """``values`` as the text of a PostgreSQL array literal, to be sent as ONE parameter and cast
+    (``%s::bigint[]``): every element quoted and escaped, None as NULL, datetimes as their ``str``
+    (ISO with the offset). psycopg's list adaptation builds the same text element by element in
+    Python, several times slower (profiled: more than the statement it feeds)."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+        + "}"
+    )
+
+
+def pg_ids(ids: Sequence[int]) -> str:
+    """Integer keys as a PostgreSQL array literal (``= ANY(%s::bigint[])``)."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def _same(value: Any) -> Any:
@@ -74,22 +113,24 @@ def update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     table = quote(model._meta.db_table)
     columns = _columns(model, fields, quote)
     pk = quote(model._meta.pk.column)
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            types = [model._meta.get_field(name).db_type(conn) for name in fields] + [
-                model._meta.pk.rel_db_type(conn)
-            ]
-            one = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
-            names = [f"c{i}" for i in range(len(fields))]
-            assignments = ", ".join(f"{col} = v.{n}" for col, n in zip(columns, names, strict=True))
+    if conn.vendor == "postgresql":
+        types = [model._meta.get_field(name).db_type(conn) for name in fields] + [
+            model._meta.pk.rel_db_type(conn)
+        ]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        names = [f"c{i}" for i in range(len(fields))]
+        assignments = ", ".join(f"{col} = v.{n}" for col, n in zip(columns, names, strict=True))
+        statement = (
+            f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "
+            f"AS v({', '.join(names)}, id) WHERE {table}.{pk} = v.id"
+        )
+        with pg_cursor(conn) as cursor:
             for first in range(0, len(rows), BATCH):
-                chunk = rows[first : first + BATCH]
                 cursor.execute(
-                    f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([one] * len(chunk))}) "
-                    f"AS v({', '.join(names)}, id) WHERE {table}.{pk} = v.id",
-                    [value for row in chunk for value in row],
+                    statement, [pg_array(c) for c in zip(*rows[first : first + BATCH], strict=True)]
                 )
-            return
+        return
+    with conn.cursor() as cursor:
         adapt = _adapters(model, fields, conn)
         sets = ", ".join(f"{col} = %s" for col in columns)
         cursor.executemany(

@@ -98,8 +98,10 @@ class Project(models.Model):
 
 
 class Lot(models.Model):
+    # no index of its own: lot_unique_number (project, number) serves lookups by project, and
+    # every index is one more write per lot the tick moves (docs/benchmarks.md (e))
     project = models.ForeignKey(
-        Project, verbose_name="交易项目", on_delete=models.PROTECT, related_name="lots"
+        Project, verbose_name="交易项目", on_delete=models.PROTECT, related_name="lots", db_index=False
     )
     number = models.PositiveSmallIntegerField("标段（包）序号")
     code = models.CharField("标段（包）编号", max_length=23, unique=True)
@@ -135,8 +137,9 @@ class Lot(models.Model):
 class LotTransition(models.Model):
     """One status move of a lot: from, to, who, when and why (kept forever)."""
 
+    # no index of its own: lot_transition_unique_version (lot, version) serves lookups by lot
     lot = models.ForeignKey(
-        Lot, verbose_name="标段（包）", on_delete=models.PROTECT, related_name="transitions"
+        Lot, verbose_name="标段（包）", on_delete=models.PROTECT, related_name="transitions", db_index=False
     )
     from_status = models.CharField("原状态", max_length=40)
     to_status = models.CharField("新状态", max_length=40)

@@ -123,6 +123,8 @@ def _lock_due(ids: list[int], now: dt.datetime) -> list[_Lot]:
     """The lots of ``ids`` that are still due, locked until the transaction ends; a lot another
     tick holds (PostgreSQL: ``SKIP LOCKED``) or has just processed is left out. Only lot rows are
     locked (``OF self``): ticks on sibling lots do not wait on each other."""
+    if connection.vendor == "postgresql":
+        return _lock_due_pg(ids, now)
     features = connection.features
     options: dict = {}
     if features.has_select_for_update_skip_locked:
@@ -133,27 +135,58 @@ def _lock_due(ids: list[int], now: dt.datetime) -> list[_Lot]:
         Lot.objects.select_for_update(**options)
         .filter(pk__in=ids, next_check_at__lte=now)
         .order_by("id")
-        .values_list(
-            "id",
-            "code",
-            "status",
-            "status_changed_at",
-            "version",
-            "project_id",
-            "project__code",
-            "project__tenderer_uscc",
-            "project__ruleset_code",
-            "project__ruleset_version",
-        )
+        .values_list(*_LOT_COLUMNS)
     )
     return [_Lot(*row[:8], ruleset=(row[8], row[9])) for row in rows]
 
 
+_LOT_COLUMNS = (
+    "id",
+    "code",
+    "status",
+    "status_changed_at",
+    "version",
+    "project_id",
+    "project__code",
+    "project__tenderer_uscc",
+    "project__ruleset_code",
+    "project__ruleset_version",
+)
+
+
+def _pg_sql() -> tuple[str, str]:
+    """The lock and the events statements on PostgreSQL: the ids travel as one array parameter
+    (``core.bulk.pg_cursor``), not as 500 placeholders."""
+    q = connection.ops.quote_name
+    lot, project, event = (q(m._meta.db_table) for m in (Lot, Project, LotEvent))
+    lock = (
+        "SELECT l.id, l.code, l.status, l.status_changed_at, l.version, l.project_id, p.code, "
+        "p.tenderer_uscc, p.ruleset_code, p.ruleset_version "
+        f"FROM {lot} l JOIN {project} p ON p.id = l.project_id "
+        # COALESCE keeps the planner on the primary key: with the bare ``next_check_at <= now`` it
+        # may walk the next-check index over every due lot for each batch (EXPLAIN: 4x the rows)
+        "WHERE l.id = ANY(%s::bigint[]) AND COALESCE(l.next_check_at, 'infinity') <= %s "
+        "ORDER BY l.id FOR UPDATE OF l SKIP LOCKED"
+    )
+    events = f"SELECT lot_id, event, at FROM {event} WHERE lot_id = ANY(%s::bigint[])"
+    return lock, events
+
+
+def _lock_due_pg(ids: list[int], now: dt.datetime) -> list[_Lot]:
+    with bulk.pg_cursor() as cursor:
+        cursor.execute(_pg_sql()[0], [bulk.pg_ids(ids), now], binary=True)
+        return [_Lot(*row[:8], ruleset=(row[8], row[9])) for row in cursor.fetchall()]
+
+
 def _events_of(ids: list[int]) -> dict[int, dict[str, dt.datetime]]:
     events: dict[int, dict[str, dt.datetime]] = {pk: {} for pk in ids}
-    for lot_id, event, at in (
-        LotEvent.objects.filter(lot_id__in=ids).order_by().values_list("lot_id", "event", "at")
-    ):
+    if connection.vendor == "postgresql":
+        with bulk.pg_cursor() as cursor:
+            cursor.execute(_pg_sql()[1], [bulk.pg_ids(ids)], binary=True)
+            rows = cursor.fetchall()
+    else:
+        rows = LotEvent.objects.filter(lot_id__in=ids).order_by().values_list("lot_id", "event", "at")
+    for lot_id, event, at in rows:
         events[lot_id][event] = at
     return events
 
