@@ -23,6 +23,17 @@ def load(added: Counter) -> None:
     from ggzy.entities.models import Entity
     from ggzy.trading.models import Lot
 
+    # the demo's entity accounts (entity_admin, entity_member) act as transferees (竞买人): their
+    # entity also holds that role, as a company that tenders and buys land would. Checked on every
+    # load (before the early return), so a database loaded before this fix gets the role too.
+    demo_user = User.objects.filter(username="entity_admin").select_related("membership__entity").first()
+    demo_entity = getattr(getattr(demo_user, "membership", None), "entity", None)
+    if demo_entity is not None and "transferee" not in demo_entity.trading_roles:
+        demo_entity = entities.entity_update(
+            entity=demo_entity,
+            changes={"trading_roles": [*demo_entity.trading_roles, "transferee"]},
+            actor=SYSTEM,
+        )
     if Auction.objects.exists():
         return
     lots = {
@@ -78,16 +89,6 @@ def load(added: Counter) -> None:
         added["auctions"] += 1
         return auctions.auction_create(lot=lot, data=base, actor=SYSTEM)
 
-    # the demo's entity accounts (entity_admin, entity_member) may bid in the live auction: their
-    # entity also registers as a transferee (竞买人), as a company that tenders and buys land would
-    demo_user = User.objects.filter(username="entity_admin").select_related("membership__entity").first()
-    demo_entity = getattr(getattr(demo_user, "membership", None), "entity", None)
-    if demo_entity is not None and "transferee" not in demo_entity.trading_roles:
-        demo_entity = entities.entity_update(
-            entity=demo_entity,
-            changes={"trading_roles": [*demo_entity.trading_roles, "transferee"]},
-            actor=SYSTEM,
-        )
     live_people = [e for e in [demo_entity, *people[:2]] if e is not None]
     # 1. land auction, live and accelerated: opens 3 minutes after loading, 4-minute countdown / 4
     live = create("land.auction", mode="timed", starts_at=(now + LIVE_START).isoformat(), countdown_seconds=240,
