@@ -123,8 +123,10 @@ def load(stdout=None) -> Counter:
     from ggzy.deposits import demo as demo_deposits
 
     demo_deposits.load(added)
+    from ggzy.demo import awarded as demo_awarded
     from ggzy.demo import sealed as demo_sealed
 
+    demo_awarded.load(added)
     demo_sealed.load(added)
     return added
 

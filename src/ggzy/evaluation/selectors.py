@@ -318,3 +318,43 @@ def evaluations_for(user: Any, limit: int = 200) -> list[dict[str, Any]]:
             out.append({"lot": ev.lot, "status_label": Status(ev.status).label, "started_at": ev.started_at,
                         "method_label": procedures.METHOD_LABELS.get(ev.method, ev.method)})  # fmt: skip
     return out
+
+
+CHAIN_NOTICES = ("opening_record", "candidate_publicity", "award", "contract", "performance", "termination")
+
+
+def lot_chain(lot: Any, user: Any, *, console: bool = False) -> dict[str, Any]:
+    """What follows a sealed-bid lot's bid deadline, as links for the trading pages (the template
+    tag ``lot_trade_chain``): the opening hall (public), the evaluation room (its committee, staff
+    and supervisors; in the console), the notice of award (PDF and its public verification), the
+    contract, and the lot's published notices of the chain — opening record, candidate publicity,
+    award, contract, performance, termination (the public sees what the notices publish)."""
+    from ggzy.tendering.services import bid_deadline
+    from ggzy.trading.models import Notice
+
+    sealed = bid_deadline(lot) is not None
+    ev = evaluation_get(lot)
+    out: dict[str, Any] = {"lot_code": lot.code, "sealed": sealed, "console": console, "room": False,
+                           "award": None, "contract": None}  # fmt: skip
+    if ev is not None:
+        out["evaluation_status"] = ev.get_status_display()
+        out["room"] = console and can_view(ev, user)
+        award = Award.objects.filter(evaluation=ev).first()
+        if award is not None:
+            out["award"] = {"code": award.code, "price": award.price}
+            from ggzy.evaluation.models import Contract
+
+            c = Contract.objects.filter(award=award).first()
+            if c is not None:
+                out["contract"] = {
+                    "no": c.contract_no,
+                    "amount": c.amount,
+                    "signed_on": c.signed_on,
+                    "late": c.late,
+                }
+    notices = Notice.objects.filter(lot_id=lot.pk, kind__in=CHAIN_NOTICES).order_by("published_at", "id")
+    out["notices"] = [
+        {"number": n.number, "title": n.title, "kind": n.get_kind_display(), "published_at": n.published_at}
+        for n in notices.only("number", "title", "kind", "published_at")
+    ]
+    return out
