@@ -325,7 +325,7 @@ def confirmation_sign(*, confirmation: Confirmation, actor: Any) -> Confirmation
     at the counter) before the deadline: its deposit is applied to the price; a deposit held for the
     next bidder is refunded."""
     c = (
-        Confirmation.objects.select_for_update()
+        Confirmation.objects.select_for_update(of=("self",))
         .select_related("auction__lot__project", "registration__entity")
         .get(pk=confirmation.pk)
     )

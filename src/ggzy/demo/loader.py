@@ -123,6 +123,9 @@ def load(stdout=None) -> Counter:
     from ggzy.deposits import demo as demo_deposits
 
     demo_deposits.load(added)
+    from ggzy.demo import auction_results as demo_auction_results  # after the deposits demo
+
+    demo_auction_results.load(added)
     from ggzy.demo import awarded as demo_awarded
     from ggzy.demo import sealed as demo_sealed
 
