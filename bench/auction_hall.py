@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, backends, free_port, port_open, run_child, scratch, setup_django, verdict
 
 BIN = Path(sys.executable).parent
+VIEWER_PROCS = 1
 
 
 def child_setup(bidders: int) -> None:
@@ -87,6 +88,60 @@ def child_setup(bidders: int) -> None:
     print(json.dumps({"auction": a.pk, "sessions": sessions, "commit_rate": rate}))
 
 
+def _worst(seen: list[dict[int, float]]) -> dict[int, float]:
+    """For every bid count s: the time by which every client had a frame with bid_count >= s
+    (counts only rise on a connection, so the first such frame is the one with the least count)."""
+    top = max((max(m) for m in seen if m), default=0)
+    worst: dict[int, float] = {}
+    missing: set[int] = set()
+    for mine in seen:
+        counts = sorted(mine)
+        i, best = len(counts) - 1, None
+        firsts: dict[int, float] = {}
+        for s in range(top, 0, -1):  # walk down: the least count >= s
+            while i >= 0 and counts[i] >= s:
+                t = mine[counts[i]]
+                best = t if best is None else min(best, t)
+                i -= 1
+            if best is None:
+                missing.add(s)
+            else:
+                firsts[s] = best
+        for s, t in firsts.items():
+            if t > worst.get(s, 0.0):
+                worst[s] = t
+    return {s: t for s, t in worst.items() if s not in missing}
+
+
+async def _viewers(port: int, auction: int, n: int) -> None:
+    """A child process holding ``n`` public viewers (so the clients use both cores, like real ones
+    on other machines would not use the server's at all); prints its worst arrival per bid count."""
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/ws/auctions/{auction}/"
+    seen: list[dict[int, float]] = [{} for _ in range(n)]
+
+    async def reader(ws, mine):
+        async for raw in ws:
+            t = time.perf_counter()
+            m = json.loads(raw)
+            if m["type"] in ("state", "bid"):
+                mine.setdefault(m["bid_count"], t)
+
+    conns = []
+    for i in range(n):
+        ws = await websockets.connect(url, origin=f"http://127.0.0.1:{port}", max_queue=None, open_timeout=60,
+                                      compression=None)  # fmt: skip
+        conns.append((ws, asyncio.create_task(reader(ws, seen[i]))))
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)
+    for ws, task in conns:
+        task.cancel()
+        await ws.close()
+    print(json.dumps({str(s): t for s, t in _worst(seen).items()}), flush=True)
+
+
 def rss_kib(pid: int) -> int:
     total = 0
     for p in [pid, *_children(pid)]:
@@ -131,16 +186,29 @@ async def measure(
             elif replies is not None and m["type"] in ("accepted", "refused"):
                 await replies.put(m)
 
+    # the public viewers live in child processes (VIEWER_PROCS), the bidders here
+    local = len(sessions) if VIEWER_PROCS else clients
+    children = []
+    rest = clients - local
+    for k in range(VIEWER_PROCS if rest else 0):
+        n = rest // VIEWER_PROCS + (1 if k < rest % VIEWER_PROCS else 0)
+        children.append(subprocess.Popen(
+            [sys.executable, __file__, "--child", "viewers", str(port), str(auction), str(n)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        ))  # fmt: skip
     tasks = []
-    for i in range(clients):
+    for i in range(local):
         bidder = i < len(sessions)
         headers = {"Cookie": f"sessionid={sessions[i]}"} if bidder else {}
         ws = await websockets.connect(url, origin=origin, additional_headers=headers, max_queue=None,
-                                      open_timeout=60)  # fmt: skip
+                                      open_timeout=60, compression=None)  # fmt: skip
         seen.append({})
         q: asyncio.Queue | None = asyncio.Queue() if bidder else None
         conns.append((ws, q))
         tasks.append(asyncio.create_task(reader(ws, i, q)))
+    for child in children:
+        line = await asyncio.get_running_loop().run_in_executor(None, child.stdout.readline)
+        assert line.strip() == "ready", line
     await asyncio.sleep(1)
     sent: dict[int, float] = {}
     stats = {"accepted": 0, "refused": 0}
@@ -173,7 +241,7 @@ async def measure(
 
     spy = None
     if os.environ.get("GGZY_BENCH_SPY"):  # a py-spy profile of the server while bidding (raw format)
-        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw",
+        spy = subprocess.Popen([os.environ.get("GGZY_BENCH_PYSPY", str(BIN / "py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw",
                                 "-o", os.environ["GGZY_BENCH_SPY"], "-t"])  # fmt: skip
     started = time.perf_counter()
     await asyncio.gather(*(bidder_loop(ws, q, n) for n, (ws, q) in enumerate(conns[: len(sessions)])))
@@ -181,19 +249,18 @@ async def measure(
     await asyncio.sleep(2)  # let the last broadcasts arrive
     if spy is not None:
         spy.wait(timeout=60)
+    worst = [_worst(seen)]
+    for child in children:
+        out, _ = child.communicate("stop\n", timeout=120)
+        worst.append({int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()})
     latencies = []
     for seq, t0 in sent.items():
-        arrivals = []
-        for mine in seen:
-            ts = [t for c, t in mine.items() if c >= seq]
-            if ts:
-                arrivals.append(min(ts))
-        if len(arrivals) == len(seen):
-            latencies.append((max(arrivals) - t0) * 1000)
-    for ws, _ in conns:
-        await ws.close()
+        if all(seq in w for w in worst):  # every client of every process got it
+            latencies.append((max(w[seq] for w in worst) - t0) * 1000)
     for t in tasks:
         t.cancel()
+    for ws, _ in conns:
+        await ws.close()
     lat = sorted(latencies)
     return {
         "accepted": stats["accepted"],
@@ -265,12 +332,23 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child" and sys.argv[2] == "setup":
         child_setup(int(sys.argv[3]))
         return
+    if len(sys.argv) > 2 and sys.argv[1] == "--child" and sys.argv[2] == "viewers":
+        asyncio.run(_viewers(int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--bidders", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--redis", default="", help="channel layer on this Redis URL (default: in memory)")
+    parser.add_argument(
+        "--viewer-procs",
+        type=int,
+        default=1,
+        help="child processes holding the public viewers (0: every client in this process)",
+    )
     args = parser.parse_args()
+    global VIEWER_PROCS
+    VIEWER_PROCS = args.viewer_procs
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     for backend in backends():
         r = run_backend(backend, args.clients, args.bidders, args.seconds, args.redis)

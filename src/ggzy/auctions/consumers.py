@@ -3,17 +3,22 @@
 On connect the client gets the full current state (so a reconnecting client is up to date) with the
 server's time; bidders send ``{"type": "bid", "amount": "…", "ref": "…"}``. A refused bid is
 answered to that bidder only (``{"type": "refused", "code", "message"}``); an accepted bid reaches
-everyone through the group broadcast sent after commit.
+everyone through the hall's broadcast sent after commit (``hall.py``: one fan-out per process).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import close_old_connections, connection
 
 from ggzy.auctions import hall, selectors, services
 from ggzy.core import clock
@@ -33,6 +38,26 @@ def _too_low(amount: Any, known: tuple[str, str | None] | None) -> None:
         )
 
 
+# Bids run on the process's one database thread. Channels' ``database_sync_to_async`` closes the
+# connection around every call when it is not persistent (SQLite: CONN_MAX_AGE 0), so every bid
+# opened a new SQLite connection and ran its PRAGMAs; on PostgreSQL every call began with a health
+# check. Bids keep the thread's connection and let Django close an old or broken one at most every
+# few seconds, and at once after an error.
+_CHECK_EVERY = 5.0
+_checked = [0.0]
+
+
+def _on_db_thread(fn):
+    def run(*args, **kwargs):
+        now = time.monotonic()
+        if connection.errors_occurred or now - _checked[0] > _CHECK_EVERY:
+            close_old_connections()
+            _checked[0] = now
+        return fn(*args, **kwargs)
+
+    return sync_to_async(run, thread_sensitive=True)
+
+
 class AuctionHallConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
@@ -41,12 +66,16 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         except DomainError:
             await self.close(code=4404)
             return
-        self.view, self.number, self.registration_id = info["view"], info["number"], info["registration"]
+        self.view, self.number, self.registration = info["view"], info["number"], info["registration"]
+        self.registration_id = self.registration.pk if self.registration else None
         await self.accept()
-        if hall.local_fanout(self.channel_layer):
-            hall.join(self.pk, self)
-        else:
-            await self.channel_layer.group_add(hall.group(self.pk), self.channel_name)
+        # daphne: broadcasts are written to the connection's protocol directly (the ASGI send is a
+        # partial of daphne's reply handler over it and never waits); other servers: an outbox
+        target = getattr(self.base_send, "args", ())
+        self._direct = target[0] if target and hasattr(target[0], "sendMessage") else None
+        self._outbox: deque[str] = deque()
+        self._draining = False
+        hall.join(self.pk, self)
         await self._send_state(info["payload"])
 
     def _load(self) -> dict[str, Any]:
@@ -54,19 +83,37 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         a = services.auction_refresh(auction=a)  # close on read when a deadline has passed
         user = self.scope.get("user")
         reg = selectors.registration_of(a, user)
+        if reg is not None:
+            reg.auction = a
         return {
             "view": selectors.view_of(a, user),
             "number": reg.number if reg and reg.number else None,
-            "registration": reg.pk if reg else None,
+            "registration": reg,
             "payload": selectors.hall_payload(a),
         }
 
     async def disconnect(self, code):
         if hasattr(self, "pk"):
-            if hall.local_fanout(self.channel_layer):
-                hall.leave(self.pk, self)
-            else:
-                await self.channel_layer.group_discard(hall.group(self.pk), self.channel_name)
+            hall.leave(self.pk, self)
+
+    def push(self, text: str) -> None:
+        """A broadcast frame, written without waiting (called by the hall's fan-out)."""
+        proto = self._direct
+        if proto is not None:
+            if proto.state == proto.STATE_OPEN:
+                proto.sendMessage(text.encode(), False)
+            return
+        self._outbox.append(text)
+        if not self._draining:
+            self._draining = True
+            self._drain_task = asyncio.ensure_future(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self._outbox:
+                await self.send(text_data=self._outbox.popleft())
+        finally:
+            self._draining = False
 
     async def _send_state(self, payload: dict[str, Any]) -> None:
         self.known_price = payload.get("price")
@@ -127,7 +174,7 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
                 )
                 return
         try:
-            bid = await database_sync_to_async(self._place)(amount, msg.get("quantity"), str(ref or "")[:64])
+            bid = await _on_db_thread(self._place)(amount, msg.get("quantity"), str(ref or "")[:64])
         except DomainError as e:
             await self._refuse(e.code, e.message, ref)
             return
@@ -137,34 +184,16 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         ))  # fmt: skip
 
     def _place(self, amount, quantity, ref):
-        from ggzy.auctions.models import Registration
-
         # checked again here, in the database thread, against the latest price this process has
         # committed: bids queued behind a winning one are refused without touching the database
         _too_low(amount, hall.latest(self.pk))
-        user = self.scope.get("user")
-        reg = Registration.objects.get(pk=self.registration_id)
+        reg = self.registration  # as read on connect: the service reads it again under the lock
         return services.bid_place(
-            auction=reg.auction, bidder=reg, amount=amount, quantity=quantity, client_ref=ref, actor=user
-        )
+            auction=reg.auction, bidder=reg, amount=amount, quantity=quantity, client_ref=ref,
+            actor=self.scope.get("user"),
+        )  # fmt: skip
 
     async def dispatch(self, message):
-        # Channels closes stale database connections before every handler, which is a hop through
-        # the one database thread for each broadcast and each connection (100 connections: 100
-        # hops per bid). The broadcast handlers touch no database; they skip it.
-        if message.get("type") in ("auction.bid", "auction.state"):
-            await getattr(self, message["type"].replace(".", "_"))(message)
-            return
+        # Channels closes stale database connections before every handler (a hop through the one
+        # database thread); hall broadcasts arrive through hall.py, never as consumer messages
         await super().dispatch(message)
-
-    async def auction_state(self, event):
-        await self._send_state(event["payload"])
-
-    async def auction_bid(self, event):
-        delta = event["payload"]
-        self.known_price = delta["price"]
-        self.known_phase = delta["phase"]
-        hall.arm(self.pk, delta)
-        await self.send(
-            text_data=json.dumps(selectors.bid_view(delta, self.view, self.number), ensure_ascii=False)
-        )

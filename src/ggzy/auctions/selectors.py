@@ -130,13 +130,18 @@ def public_view(payload: dict[str, Any], view: str, own_number: str | None = Non
 
 
 def bid_view(delta: dict[str, Any], view: str, own_number: str | None = None) -> dict[str, Any]:
-    """A broadcast bid as ``view`` may see it (see ``public_view``)."""
-    out = {k: v for k, v in delta.items() if k != "name"}
+    """A broadcast bid as ``view`` may see it (see ``public_view``). A coalesced frame (``hall.coalesce``)
+    also carries ``bids`` (every bid it announces, newest first) and, for supervisors, ``names``."""
+    out = {k: v for k, v in delta.items() if k not in ("name", "names")}
     if view == "supervisor":
         out["name"] = delta.get("name")
+        if "names" in delta:
+            out["names"] = delta["names"]
     elif view == "public":
         out["leader"] = None
         out["bid"] = {k: v for k, v in delta["bid"].items() if k != "number"}
+        if "bids" in delta:
+            out["bids"] = [{k: v for k, v in b.items() if k != "number"} for b in delta["bids"]]
     out["you"] = own_number
     out["now"] = clock.now().isoformat()
     return out

@@ -434,7 +434,16 @@ def bid_place(
 def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | None, actor: Any,
          client_ref: str) -> Bid:  # fmt: skip
     a = _lock(auction)
-    r = Registration.objects.select_related("entity").get(pk=bidder.pk)
+    # the bidder and the current leader in one query, read after the lock (so the leader is the
+    # committed one); the engine's state and the clock check use the leader without reading it again
+    regs = {
+        x.pk: x for x in Registration.objects.select_related("entity").filter(pk__in={bidder.pk, a.leader_id})
+    }
+    r = regs.get(bidder.pk)
+    if r is None:
+        raise Registration.DoesNotExist("Registration matching query does not exist.")
+    if a.leader_id is not None:
+        a.leader = regs[a.leader_id]
     if r.auction_id != a.pk:
         raise PermissionDenied("auction.not_registered", "未报名本标的的竞买")
     if actor is not SYSTEM and _entity_of(actor).pk != r.entity_id:
@@ -445,6 +454,8 @@ def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | No
         )
     now = clock.now()
     probe = Auction(**{f.attname: getattr(a, f.attname) for f in Auction._meta.concrete_fields})
+    if a.leader_id is not None:
+        probe.leader = a.leader
     if _sync(probe, now):
         raise _ClockMoved
     decision = engine.place(
