@@ -112,9 +112,15 @@ def main() -> dict:
     ap.add_argument(
         "--chunk-mb", type=float, default=2, help="upload chunk (≤ 2.5 MB stays in memory in Django)"
     )
+    ap.add_argument(
+        "--pool", type=int, default=20,
+        help="PostgreSQL: the server's connection pool size (GGZY_DB_POOL_MAX; 0 = a connection per thread)",
+    )  # fmt: skip
     args = ap.parse_args()
     backend = "postgresql" if "postgresql" in _common.backends() else "sqlite"
     with _common.scratch(backend) as env, tempfile.TemporaryDirectory(prefix="ggzy-bids-") as work:
+        if backend == "postgresql" and args.pool:
+            env = dict(env, GGZY_DB_POOL_MAX=str(args.pool))
         work_dir = Path(work)
         setup = _common.run_child(__file__, env, "setup", str(args.bidders))
         port = _common.free_port()
@@ -142,6 +148,7 @@ def run(args, setup, url, work_dir: Path, env, backend) -> dict:
     from ggzy_bid import ApiError, BidClient, HttpTransport, client
 
     lot, bidders = setup["lot"], setup["bidders"]
+    env_pool = int(env.get("GGZY_DB_POOL_MAX", "0")) if backend == "postgresql" else None
     size = int(args.mb * (1 << 20))
     sealed = []
     t0 = time.perf_counter()
@@ -234,6 +241,9 @@ def run(args, setup, url, work_dir: Path, env, backend) -> dict:
         "decrypt_vs_raw_sm4": round(sm4_s / decrypt_s, 2),
         "opened": sum(1 for o in opened if o["status"] == "opened"),
         "retries_after_5xx": retries,
+        "db_pool": env_pool,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+        "finished_utc": time.strftime("%H:%M", time.gmtime()),
     }
     assert receiptlog.VERSION == 1
     return out

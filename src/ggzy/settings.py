@@ -3,6 +3,8 @@
 GGZY_ENV              development (default) | production | test
 GGZY_SECRET_KEY       required in production; development keeps a generated key in var/secret_key
 GGZY_DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/ggzy; default SQLite at var/ggzy.sqlite3
+GGZY_DB_POOL_MAX      PostgreSQL: size of the per-process connection pool (0 = none: one connection per thread)
+GGZY_DB_POOL_TIMEOUT  seconds a request waits for a pooled connection (default 120)
 GGZY_REDIS_URL        e.g. redis://127.0.0.1:6379/0; enables the Redis channel layer and cache
 GGZY_VAR_DIR          where the SQLite file, keys, uploads and mail outbox live (default ./var)
 GGZY_SIGNING_KEY_FILE the platform's SM2 signing key (PEM); required in production
@@ -119,7 +121,21 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "ggzy.sqlite3"
 DATABASE_URL = os.environ.get("GGZY_DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DB_POOL_MAX = int(os.environ.get("GGZY_DB_POOL_MAX", "0") or 0)
+    if DB_POOL_MAX:
+        # A psycopg connection pool per process (Django >= 5.1): under ASGI every concurrent request
+        # runs its database work in its own thread with its own connection, so 100 simultaneous
+        # bid uploads would open 100 connections; with the pool they share DB_POOL_MAX and wait
+        # their turn (GGZY_DB_POOL_TIMEOUT seconds). Persistent connections are then off (the pool
+        # keeps them). docs/deploy.md, docs/benchmarks.md (t).
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_MAX),
+            "max_size": DB_POOL_MAX,
+            "timeout": float(os.environ.get("GGZY_DB_POOL_TIMEOUT", "120")),
+        }
+    else:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {

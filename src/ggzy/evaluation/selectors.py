@@ -329,10 +329,11 @@ def lot_chain(lot: Any, user: Any, *, console: bool = False) -> dict[str, Any]:
     and supervisors; in the console), the notice of award (PDF and its public verification), the
     contract, and the lot's published notices of the chain — opening record, candidate publicity,
     award, contract, performance, termination (the public sees what the notices publish)."""
-    from ggzy.tendering.services import bid_deadline
-    from ggzy.trading.models import Notice
+    from ggzy.trading import selectors as trading_selectors
 
-    sealed = bid_deadline(lot) is not None
+    sealed = any(  # a sealed-bid procedure (tendering's DEADLINE_EVENTS)
+        trading_selectors.lot_event_time(lot, e) is not None for e in ("bid_deadline", "response_deadline")
+    )
     ev = evaluation_get(lot)
     out: dict[str, Any] = {"lot_code": lot.code, "sealed": sealed, "console": console, "room": False,
                            "award": None, "contract": None}  # fmt: skip
@@ -352,9 +353,8 @@ def lot_chain(lot: Any, user: Any, *, console: bool = False) -> dict[str, Any]:
                     "signed_on": c.signed_on,
                     "late": c.late,
                 }
-    notices = Notice.objects.filter(lot_id=lot.pk, kind__in=CHAIN_NOTICES).order_by("published_at", "id")
     out["notices"] = [
         {"number": n.number, "title": n.title, "kind": n.get_kind_display(), "published_at": n.published_at}
-        for n in notices.only("number", "title", "kind", "published_at")
+        for n in trading_selectors.lot_notices(lot, CHAIN_NOTICES)
     ]
     return out

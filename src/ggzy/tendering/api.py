@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
@@ -18,6 +19,7 @@ from ggzy.tendering.schemas import (
     BidOut,
     ConsistencyOut,
     DecryptIn,
+    DocumentDownloadOut,
     EvidenceOut,
     HallOut,
     InclusionOut,
@@ -25,6 +27,7 @@ from ggzy.tendering.schemas import (
     OpenedBidOut,
     PlatformKeyOut,
     SthOut,
+    TenderDocumentOut,
     UploadCreateIn,
     UploadOut,
 )
@@ -260,3 +263,60 @@ def opened_bids(request: HttpRequest, lot: str):
 )
 def evidence(request: HttpRequest, lot: str):
     return selectors.bid_evidence(trading_selectors.lot_get(lot), request.auth)
+
+
+# --- tender documents (docs/tendering.md "Tender documents") ------------------------------------------
+@router.get(
+    "/lots/{lot}/documents",
+    response=list[TenderDocumentOut],
+    auth=None,
+    summary="招标文件（名称、SM3与平台签名）",
+)
+def documents(request: HttpRequest, lot: str):
+    from ggzy.tendering import documents as docs
+
+    return docs.documents_of(trading_selectors.lot_get(lot))
+
+
+@router.post(
+    "/lots/{lot}/documents",
+    response={201: TenderDocumentOut},
+    auth=api_auth,
+    summary="发布招标文件（交易中心经办人）",
+)
+def document_publish(request: HttpRequest, lot: str, name: Form[str], file: UploadedFile = File(...)):  # noqa: B008
+    from ggzy.tendering import documents as docs
+
+    doc = docs.document_publish(
+        lot=trading_selectors.lot_get(lot),
+        name=name,
+        filename=file.name or "",
+        data=file.read(),
+        actor=request.auth,
+    )
+    return Status(201, docs.document_row(doc))
+
+
+@router.get("/documents/{document_id}/file", auth=api_auth, summary="下载招标文件（下载记录计入本单位）")
+def document_file(request: HttpRequest, document_id: int):
+    """The file itself; the download is recorded against the caller's entity (supervisors see it)."""
+    from django.http import FileResponse
+
+    from ggzy.tendering import documents as docs
+
+    doc, path = docs.document_download(document_id=document_id, actor=request.auth, client_ip=_ip(request))
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=doc.filename)  # noqa: SIM115
+    response["X-Content-SM3"] = doc.sm3
+    return response
+
+
+@router.get(
+    "/lots/{lot}/document-downloads",
+    response=list[DocumentDownloadOut],
+    auth=api_auth,
+    summary="招标文件下载记录（仅监督人员）",
+)
+def document_downloads(request: HttpRequest, lot: str):
+    from ggzy.tendering import documents as docs
+
+    return docs.downloads_of(trading_selectors.lot_get(lot), request.auth)

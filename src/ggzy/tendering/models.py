@@ -240,3 +240,48 @@ class BidEvidence(models.Model):
 
     def __str__(self) -> str:
         return str(self.bid_id)
+
+
+class TenderDocument(models.Model):
+    """A tender document (招标文件、资格预审文件、澄清) published with the lot's notice: stored once,
+    its SM3 digest signed by the platform so a downloader can check the copy it holds
+    (电子招标投标办法第二十二条、第二十三条)."""
+
+    lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="tender_documents")
+    name = models.CharField("文件名称", max_length=200)
+    filename = models.CharField("原始文件名", max_length=200)
+    path = models.CharField("存储路径", max_length=300)
+    size = models.BigIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3摘要", max_length=64)
+    signature = models.TextField("平台SM2签名（base64）")
+    published_at = models.DateTimeField("发布时间")
+    published_by_label = models.CharField("发布人", max_length=200)
+
+    class Meta:
+        verbose_name = "招标文件"
+        verbose_name_plural = verbose_name
+        ordering = ["lot", "published_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "sm3"], name="tender_document_once_per_lot")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentDownload(models.Model):
+    """One download of a tender document by a member of an entity. Confidential: who obtained the
+    documents is seen by supervisors only, never by other bidders or the public (招标投标法第二十二条)."""
+
+    document = models.ForeignKey(TenderDocument, on_delete=models.PROTECT, related_name="downloads")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    user_id = models.BigIntegerField("下载账户ID")
+    user_label = models.CharField("下载账户", max_length=200)
+    at = models.DateTimeField("下载时间")
+    client_ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "招标文件下载记录"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["document", "entity"], name="document_download_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} {self.at:%Y-%m-%d %H:%M}"

@@ -168,3 +168,24 @@ class EvidenceOut(Schema):
     client_ip: str | None
     device: dict
     document: dict
+
+
+class TenderDocumentOut(Schema):
+    id: int
+    lot: str
+    name: str
+    filename: str
+    size: int
+    sm3: str
+    signature: str
+    published_at: dt.datetime
+
+
+class DocumentDownloadOut(Schema):
+    document: str
+    sm3: str
+    uscc: str
+    entity: str
+    user: str
+    at: dt.datetime
+    client_ip: str

@@ -452,3 +452,14 @@ def notice_search(*, kind: str = "", category: str = "", region: str = ""):
     if region:
         qs = qs.filter(project__region_code__startswith=_region_prefix(region))
     return qs.order_by("-published_at", "-id")
+
+
+def lot_notices(lot: Lot, kinds: tuple[str, ...] | list[str]) -> list[Any]:
+    """The lot's published notices of ``kinds``, oldest first (the evaluation app's chain links)."""
+    from ggzy.trading.models import Notice
+
+    return list(
+        Notice.objects.filter(lot_id=lot.pk, kind__in=list(kinds))
+        .only("number", "title", "kind", "published_at")
+        .order_by("published_at", "id")
+    )
