@@ -64,3 +64,24 @@ def test_a_batch_whose_writes_fail_is_retried_one_lot_at_a_time(monkeypatch):
     again = tick_at(AFTER_OPENING)
     assert (again.processed, again.transitions, again.errors) == (1, moves, [])
     assert history(broken) == history(lots[0])
+
+
+def test_a_write_the_database_refuses_rolls_the_batch_back_and_only_that_lot_is_reported():
+    """A real constraint violation (a transition row already holds the version the tick would
+    write): on PostgreSQL it surfaces when the batch's pipelined writes reach the server."""
+    lots = [scheduled_lot() for _ in range(3)]
+    broken = lots[1]
+    LotTransition.objects.create(
+        lot=broken, from_status="draft", to_status="notice", actor_label="测试", at=broken.status_changed_at,
+        version=broken.version + 1,
+    )  # fmt: skip
+    events_before = AuditEvent.objects.count()
+    report = tick_at(AFTER_OPENING)
+    assert [(code, err) for code, err, _ in report.errors] == [(broken.code, "tick.error")]
+    moves = len(history(lots[0]))
+    assert (report.processed, report.advanced, report.transitions) == (2, 2, 2 * moves)
+    assert Lot.objects.get(pk=broken.pk).status == "draft"
+    assert LotTransition.objects.filter(lot=broken).count() == 1  # only the row put there above
+    assert not AuditEvent.objects.filter(object_id=broken.code).exists()
+    assert AuditEvent.objects.count() == events_before + 2 * moves
+    assert verify_chain_unchecked().ok

@@ -1,11 +1,11 @@
 """Bulk writes for jobs that change many rows in one transaction (the tick, the audit trail).
 
 Plain SQL with no model instances: building and adapting thousands of instances cost more than
-the statements. On PostgreSQL rows go in with ``COPY … FROM STDIN`` (psycopg formats them in C;
-Django's ``bulk_create`` builds ``UNNEST`` arrays in Python there) and updates are one
-``UPDATE … FROM unnest(…)`` with one array parameter per column; elsewhere (SQLite) prepared
-statements are executed for every row. No primary keys come back and no signals are sent, as with
-``bulk_create``.
+the statements. On PostgreSQL rows go in with one ``INSERT … SELECT * FROM unnest(…)`` and
+updates are one ``UPDATE … FROM unnest(…)``, each column one array parameter (``pg_array``), so
+that a batch's writes can share one round trip (``pipeline``: ``COPY`` cannot be pipelined);
+elsewhere (SQLite) prepared statements are executed for every row. No primary keys come back
+and no signals are sent, as with ``bulk_create``.
 
 PostgreSQL statements with many rows go through ``pg_cursor``: a psycopg cursor on Django's
 connection (same transaction) that binds parameters on the server. Django's cursor binds them on
@@ -17,7 +17,8 @@ tick, docs/benchmarks.md (e)). Keep such statements to a few placeholders (array
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -76,6 +77,25 @@ def _adapters(model: type[models.Model], fields: Sequence[str], conn) -> list[Ca
     return out
 
 
+def _db_types(model: type[models.Model], fields: Sequence[str], conn) -> list[str]:
+    return [model._meta.get_field(name).db_type(conn) for name in fields]
+
+
+@contextlib.contextmanager
+def pipeline() -> Iterator[None]:
+    """On PostgreSQL, the statements sent inside are queued and go to the server together (psycopg
+    pipeline mode): a batch's writes cost one round trip instead of one each. Reading a result
+    inside (``fetchone``) sends what is queued first. Errors surface at the latest when the block
+    ends. Elsewhere a no-op."""
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql":
+        yield
+        return
+    conn.ensure_connection()
+    with conn.connection.pipeline():
+        yield
+
+
 def _columns(model: type[models.Model], fields: Sequence[str], quote) -> list[str]:
     return [quote(model._meta.get_field(name).column) for name in fields]
 
@@ -90,12 +110,18 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     columns = _columns(model, fields, quote)
     adapt = _adapters(model, fields, conn)
     plain = all(a is _same for a in adapt)
+    if conn.vendor == "postgresql":
+        if not plain:
+            rows = [[a(v) for a, v in zip(adapt, row, strict=True)] for row in rows]
+        arrays = ", ".join(f"%s::{t}[]" for t in _db_types(model, fields, conn))
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+        with pg_cursor(conn) as cursor:
+            for first in range(0, len(rows), BATCH):
+                cursor.execute(
+                    statement, [pg_array(c) for c in zip(*rows[first : first + BATCH], strict=True)]
+                )
+        return
     with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row if plain else [a(v) for a, v in zip(adapt, row, strict=True)])
-            return
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
@@ -114,9 +140,7 @@ def update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     columns = _columns(model, fields, quote)
     pk = quote(model._meta.pk.column)
     if conn.vendor == "postgresql":
-        types = [model._meta.get_field(name).db_type(conn) for name in fields] + [
-            model._meta.pk.rel_db_type(conn)
-        ]
+        types = [*_db_types(model, fields, conn), model._meta.pk.rel_db_type(conn)]
         arrays = ", ".join(f"%s::{t}[]" for t in types)
         names = [f"c{i}" for i in range(len(fields))]
         assignments = ", ".join(f"{col} = v.{n}" for col, n in zip(columns, names, strict=True))

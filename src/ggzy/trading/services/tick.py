@@ -123,8 +123,6 @@ def _lock_due(ids: list[int], now: dt.datetime) -> list[_Lot]:
     """The lots of ``ids`` that are still due, locked until the transaction ends; a lot another
     tick holds (PostgreSQL: ``SKIP LOCKED``) or has just processed is left out. Only lot rows are
     locked (``OF self``): ticks on sibling lots do not wait on each other."""
-    if connection.vendor == "postgresql":
-        return _lock_due_pg(ids, now)
     features = connection.features
     options: dict = {}
     if features.has_select_for_update_skip_locked:
@@ -172,23 +170,37 @@ def _pg_sql() -> tuple[str, str]:
     return lock, events
 
 
-def _lock_due_pg(ids: list[int], now: dt.datetime) -> list[_Lot]:
-    with bulk.pg_cursor() as cursor:
-        cursor.execute(_pg_sql()[0], [bulk.pg_ids(ids), now], binary=True)
-        return [_Lot(*row[:8], ruleset=(row[8], row[9])) for row in cursor.fetchall()]
+def _lock_due_pg(ids: list[int], now: dt.datetime) -> tuple[list[_Lot], dict[int, dict[str, dt.datetime]]]:
+    """The lock and the events of ``ids`` in one round trip (psycopg pipeline: BEGIN, both
+    statements, one sync); events of a lot left out are read too and never used."""
+    lock_sql, events_sql = _pg_sql()
+    keys = bulk.pg_ids(ids)
+    with bulk.pg_cursor() as lock, bulk.pg_cursor() as read:
+        with lock.connection.pipeline():
+            lock.execute(lock_sql, [keys, now], binary=True)
+            read.execute(events_sql, [keys], binary=True)
+        lots = [_Lot(*row[:8], ruleset=(row[8], row[9])) for row in lock.fetchall()]
+        rows = read.fetchall()
+    return lots, _events_by_lot(ids, rows)
 
 
-def _events_of(ids: list[int]) -> dict[int, dict[str, dt.datetime]]:
+def _events_by_lot(ids, rows) -> dict[int, dict[str, dt.datetime]]:
     events: dict[int, dict[str, dt.datetime]] = {pk: {} for pk in ids}
-    if connection.vendor == "postgresql":
-        with bulk.pg_cursor() as cursor:
-            cursor.execute(_pg_sql()[1], [bulk.pg_ids(ids)], binary=True)
-            rows = cursor.fetchall()
-    else:
-        rows = LotEvent.objects.filter(lot_id__in=ids).order_by().values_list("lot_id", "event", "at")
     for lot_id, event, at in rows:
         events[lot_id][event] = at
     return events
+
+
+def _lock_with_events(
+    ids: list[int], now: dt.datetime
+) -> tuple[list[_Lot], dict[int, dict[str, dt.datetime]]]:
+    """The due lots of ``ids``, locked (``_lock_due``), and their events by lot."""
+    if connection.vendor == "postgresql":
+        return _lock_due_pg(ids, now)
+    lots = _lock_due(ids, now)
+    keys = [lot.pk for lot in lots]
+    rows = LotEvent.objects.filter(lot_id__in=keys).order_by().values_list("lot_id", "event", "at")
+    return lots, _events_by_lot(keys, rows)
 
 
 def _table(key: tuple[str, int], tables: dict[tuple[str, int], lifecycle.Table]) -> lifecycle.Table:
@@ -211,13 +223,12 @@ def _tick_batch(
     ids: list[int], now: dt.datetime, tables: dict[tuple[str, int], lifecycle.Table], report: TickReport
 ) -> None:
     """Process the due lots of ``ids`` in one transaction: lock them, plan each one's moves from
-    its events and the clock, then write every move with bulk statements — the transition rows,
-    the audit events (chained in order, one head lock), the lot rows — and refresh the projects
+    its events and the clock, then write every move with bulk statements — the audit events
+    (chained in order, one head lock), the transition rows, the lot rows — and refresh the projects
     a move finished or started. A lot whose plan fails is reported and left untouched; a failing
     write rolls the whole batch back and the caller retries its lots one at a time."""
     with transaction.atomic():
-        lots = _lock_due(ids, now)
-        events = _events_of([lot.pk for lot in lots])
+        lots, events = _lock_with_events(ids, now)
         transitions: list[tuple] = []
         trail: list[dict] = []
         updates: list[tuple] = []
@@ -260,9 +271,12 @@ def _tick_batch(
                 # A project's status changes only when a lot leaves draft or reaches a terminal status.
                 if lot.status == lifecycle.DRAFT or table.is_terminal(status):
                     refresh[lot.project_id] = table
-        bulk.insert(LotTransition, TRANSITION_FIELDS, transitions)
-        audit.record_many(trail)
-        bulk.update(Lot, LOT_FIELDS, updates)
+        # PostgreSQL: the head lock of the audit chain is one round trip, then the audit rows, the
+        # new head, the transitions and the lot rows go in together (one more)
+        with bulk.pipeline():
+            audit.record_many(trail)
+            bulk.insert(LotTransition, TRANSITION_FIELDS, transitions)
+            bulk.update(Lot, LOT_FIELDS, updates)
         for project in Project.objects.filter(pk__in=list(refresh)).order_by("id"):
             refresh_project_status(project, refresh[project.pk])
     report.processed += len(updates)
