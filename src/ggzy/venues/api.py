@@ -18,6 +18,7 @@ from ggzy.venues.schemas import (
     BookingOut,
     CalendarDayOut,
     CancelIn,
+    FollowOpeningIn,
     InspectionIn,
     InspectionOut,
     NearOut,
@@ -109,6 +110,18 @@ def booking_rebook(request: HttpRequest, booking_id: int, payload: RebookIn):
         ends_at=payload.ends_at, reason=payload.reason, actor=request.auth,
     )  # fmt: skip
     return Status(201, _booking(b))
+
+
+@router.post(
+    "/bookings/follow-opening",
+    response={201: list[BookingOut]},
+    summary="开标时间变更后，将标段（包）的开标、评标预约随新的开标时间整体改约",
+)
+def booking_follow_opening(request: HttpRequest, payload: FollowOpeningIn):
+    from ggzy.trading.selectors import lot_get
+
+    moved = services.booking_follow_opening(lot=lot_get(payload.lot_code), actor=request.auth)
+    return Status(201, [_booking(b) for b in moved])
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="取消预约")

@@ -47,6 +47,8 @@ class Venue(models.Model):
     phone = models.CharField("联系电话", max_length=50, blank=True)
     opens_at = models.TimeField("每日开放时间", default=dt.time(8, 0))
     closes_at = models.TimeField("每日关闭时间", default=dt.time(18, 0))
+    # closed on rest days and statutory holidays (the statutory calendar) unless declared open
+    open_on_rest_days = models.BooleanField("节假日和休息日开放", default=False)
     checklist = models.JSONField("准入条件", default=dict)
     status = models.CharField("状态", max_length=10, choices=VenueStatus.choices, db_index=True)
     status_reason = models.CharField("状态说明", max_length=300, blank=True)

@@ -29,6 +29,7 @@ class VenueOut(Schema):
     address: str
     phone: str
     opens_at: dt.time
+    open_on_rest_days: bool = False
     closes_at: dt.time
     status: str
     status_label: str
@@ -69,6 +70,7 @@ class VenueIn(Schema):
     address: str
     phone: str = ""
     opens_at: str = "08:00"
+    open_on_rest_days: bool = False
     closes_at: str = "18:00"
 
 
@@ -131,6 +133,10 @@ class RebookIn(Schema):
     reason: str
 
 
+class FollowOpeningIn(Schema):
+    lot_code: str
+
+
 class CancelIn(Schema):
     reason: str
 
@@ -150,3 +156,4 @@ class BookingOut(Schema):
     status_label: str
     cancel_reason: str
     replaces: int | None = None
+    warning: str = ""

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ggzy.core import clock
+from ggzy.core import selectors as core_selectors
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import allowed
 from ggzy.entities.selectors import region_names
@@ -105,6 +106,23 @@ def free_rooms(
     return rooms.exclude(pk__in=busy).select_related("venue")
 
 
+def closed_day(venue: Venue, starts_at: dt.datetime) -> str:
+    """Why the venue is closed on the (local) day of ``starts_at``, or "" when it is open: a venue
+    is closed on rest days and statutory holidays as the statutory calendar knows them
+    (``core.calendar``: the loaded yearly schedule of the State Council, make-up working days
+    open) unless it declares that it opens on them (``open_on_rest_days``)."""
+    if venue.open_on_rest_days:
+        return ""
+    info = core_selectors.holiday_table().day(starts_at.astimezone(clock.CHINA).date())
+    if info.working:
+        return ""
+    note = "" if info.confirmed else "（该年度放假安排尚未公布，按法定节日和周末推定）"
+    return (
+        f"{info.describe()}场所“{venue.name}”不开放{note}：场所在休息日和法定节假日不开放，"
+        f"声明节假日开放的场所除外。请改在工作日，或选择节假日开放的场所"
+    )
+
+
 def venues_near(
     *,
     region_code: str,
@@ -114,15 +132,21 @@ def venues_near(
     seats: int = 1,
     remote: bool = False,
 ) -> list[dict[str, Any]]:
-    """Admitted venues with a free room of ``kind`` for the period (open then, the buffer around
+    """Admitted venues with a free room of ``kind`` for the period (open then — within the hours, and
+    not a rest day or holiday unless the venue opens on them — the buffer around
     other bookings respected), nearest first (就近): the same county (or the same region code),
     then the same city, then the rest of the province (``rules.distance``); ties by venue code."""
     local_start, local_end = starts_at.astimezone(clock.CHINA), ends_at.astimezone(clock.CHINA)
     by_venue: dict[int, list[Room]] = defaultdict(list)
     venues: dict[int, Venue] = {}
+    shut: dict[int, bool] = {}
     for room in free_rooms(kind=kind, starts_at=starts_at, ends_at=ends_at, seats=seats, remote=remote):
         v = room.venue
         if not rules.within_hours(local_start, local_end, v.opens_at, v.closes_at):
+            continue
+        if v.pk not in shut:
+            shut[v.pk] = bool(closed_day(v, starts_at))
+        if shut[v.pk]:
             continue
         venues[v.pk] = v
         by_venue[v.pk].append(room)
@@ -192,7 +216,40 @@ def bookings_for_lot_history(lot_code: str, *, active_only: bool = False) -> lis
     qs = Booking.objects.filter(lot_code=lot_code).select_related("room__venue").order_by("created_at", "id")
     if active_only:
         qs = qs.filter(status=BookingStatus.ACTIVE).order_by("starts_at", "id")
-    return [_booking_row(b) for b in qs]
+    rows = [_booking_row(b) for b in qs]
+    if rows:
+        warnings = booking_warnings(qs[0].lot)
+        for r in rows:
+            r["warning"] = warnings.get(r["id"], "")
+    return rows
+
+
+def _fmt(at: dt.datetime) -> str:
+    return at.astimezone(clock.CHINA).strftime("%Y年%m月%d日 %H:%M")
+
+
+def booking_warnings(lot: Any) -> dict[int, str]:
+    """Active bookings of the lot that its current timeline contradicts (booking id -> message):
+    the opening was rescheduled on the trading side (an amendment notice, a changed holiday table)
+    and the opening booking no longer covers the opening time (招标投标法第三十四条), or an
+    evaluation now starts before the opening. Computed on every read, so whatever moved the
+    opening, the operator sees it on the booking console and in the API; ``services.
+    booking_follow_opening`` moves the bookings."""
+    from ggzy.trading.selectors import lot_event_time
+
+    scheduled = lot_event_time(lot, "opening")
+    if scheduled is None:
+        return {}
+    out: dict[int, str] = {}
+    for b in Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE):
+        if b.purpose == Purpose.OPENING and not b.starts_at <= scheduled.at < b.ends_at:
+            out[b.pk] = (
+                f"开标时间已变更为{_fmt(scheduled.at)}，本预约（{_fmt(b.starts_at)}至{_fmt(b.ends_at)}）"
+                f"不再包含开标时间，请按新的开标时间改约"
+            )
+        elif b.purpose != Purpose.OPENING and b.starts_at < scheduled.at:
+            out[b.pk] = f"开标时间已变更为{_fmt(scheduled.at)}，本预约早于开标，请改约"
+    return out
 
 
 def booking_view(booking_id: int) -> dict[str, Any]:
@@ -208,7 +265,7 @@ def _booking_row(b: Booking) -> dict[str, Any]:
         "venue": b.room.venue.name, "venue_code": b.room.venue.code, "address": b.room.venue.address,
         "room": b.room.name, "room_id": b.room_id, "starts_at": b.starts_at, "ends_at": b.ends_at,
         "status": b.status, "status_label": b.get_status_display(), "cancel_reason": b.cancel_reason,
-        "replaces": b.replaces_id, "booked_by": b.booked_by_label, "lot_code": b.lot_code,
+        "replaces": b.replaces_id, "booked_by": b.booked_by_label, "lot_code": b.lot_code, "warning": "",
     }  # fmt: skip
 
 
@@ -234,7 +291,7 @@ def venue_view(v: Venue, *, detail: bool = False) -> dict[str, Any]:
     out = {
         "code": v.code, "name": v.name, "operator_kind": v.operator_kind, "operator_uscc": v.operator_uscc,
         "operator_name": v.operator_name, "region_code": v.region_code, "address": v.address, "phone": v.phone,
-        "opens_at": v.opens_at, "closes_at": v.closes_at, "status": v.status, "status_label": v.get_status_display(),
+        "opens_at": v.opens_at, "closes_at": v.closes_at, "open_on_rest_days": v.open_on_rest_days, "status": v.status, "status_label": v.get_status_display(),
         "status_reason": v.status_reason, "checklist": {k: bool(v.checklist.get(k)) for k in CHECKLIST},
         "rooms": [room_view(r) for r in v.rooms.all() if r.active],
     }  # fmt: skip

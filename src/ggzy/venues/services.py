@@ -22,7 +22,7 @@ from ggzy.core.models import Region
 from ggzy.core.permissions import require
 from ggzy.entities.selectors import entity_get
 from ggzy.trading.selectors import lot_event_time
-from ggzy.venues import rules
+from ggzy.venues import rules, selectors
 from ggzy.venues.models import (
     CHECKLIST,
     Booking,
@@ -125,14 +125,23 @@ def venue_register(*, data: Mapping[str, Any], actor: Any) -> Venue:
         operator_uscc=operator_uscc if kind == OperatorKind.SOCIAL else "",
         operator_name=operator_name or (str(center) if center else ""),
         region_code=region, address=address, phone=str(data.get("phone", "")), opens_at=opens, closes_at=closes,
+        open_on_rest_days=_flag(data.get("open_on_rest_days")),
         checklist={k: False for k in CHECKLIST}, status=VenueStatus.APPLIED, created_at=clock.now(),
     )  # fmt: skip
     _history(venue, "", "申请纳入场所目录", actor)
     audit.record(
         actor=actor, action="venue.register", object_type="venues.venue", object_id=venue.code,
-        summary={"name": name, "operator_kind": kind, "region_code": region, "operator_uscc": venue.operator_uscc},
+        summary={"name": name, "operator_kind": kind, "region_code": region, "operator_uscc": venue.operator_uscc,
+                 "open_on_rest_days": venue.open_on_rest_days},
     )  # fmt: skip
     return venue
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no from the API (bool) or a form ("on", "1", "true")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "on", "true", "yes")
+    return bool(value)
 
 
 @transaction.atomic
@@ -360,6 +369,9 @@ def _check_and_create(
             f"（每日{venue.opens_at:%H:%M}至{venue.closes_at:%H:%M}），请调整",
             field="starts_at",
         )
+    closed = selectors.closed_day(venue, starts_at)
+    if closed:
+        raise InvalidInput("venue.closed_day", closed, field="starts_at")
     scheduled = lot_event_time(lot, "opening")  # the lot's timeline (trading), if scheduled
     if scheduled is not None and purpose == Purpose.OPENING and not starts_at <= scheduled.at < ends_at:
         raise InvalidInput(
@@ -501,3 +513,55 @@ def booking_rebook(
         project_ref=old.lot.project.code,
     )  # fmt: skip
     return new
+
+
+# a moved opening booking starts this long before the opening (at most half its length)
+OPENING_LEAD = dt.timedelta(minutes=30)
+
+
+@transaction.atomic
+def booking_follow_opening(*, lot: Any, actor: Any) -> list[Booking]:
+    """The trading side rescheduled the lot's opening: move the lot's active bookings with it in one
+    step. The opening booking keeps its room and length and starts ``OPENING_LEAD`` before the new
+    opening time; the evaluation and remote bookings keep their rooms and lengths and move by the
+    same shift. Each new booking is checked as a new one (venue admitted and open that day, hours,
+    the room free with the buffer, isolation); if any is refused nothing changes (the error says
+    which) and the operator rebooks by hand. Returns the new bookings, opening first."""
+    require(actor, "trade.operate", lot)
+    lot_id = lot.pk
+    scheduled = lot_event_time(lot, "opening")
+    if scheduled is None:
+        raise InvalidInput("venue.no_opening_time", "本标段（包）尚未确定开标时间")
+    active = list(
+        Booking.objects.select_for_update()
+        .filter(lot_id=lot_id, status=BookingStatus.ACTIVE)
+        .order_by("starts_at", "id")
+    )
+    opening = next((b for b in active if b.purpose == Purpose.OPENING), None)
+    if opening is None:
+        raise InvalidInput("venue.no_opening_booking", "本标段（包）没有有效的开标场地预约")
+    if opening.starts_at <= scheduled.at < opening.ends_at and not any(
+        b.starts_at < scheduled.at for b in active if b.purpose != Purpose.OPENING
+    ):
+        raise InvalidInput("venue.opening_covered", "现有预约与开标时间一致，无需调整")
+    lead = min(OPENING_LEAD, (opening.ends_at - opening.starts_at) / 2)
+    shift = (scheduled.at - lead) - opening.starts_at
+    reason = f"开标时间变更为{_fmt(scheduled.at)}"
+    now = clock.now()
+    for b in active:  # cancelled first: the new bookings may overlap the ones they replace
+        b.status, b.cancelled_at, b.cancel_reason = BookingStatus.CANCELLED, now, f"改约：{reason}"[:300]
+        b.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    moved = []
+    for b in [opening, *[x for x in active if x is not opening]]:
+        new = _check_and_create(
+            lot=lot, room=b.room, purpose=b.purpose, starts_at=b.starts_at + shift, ends_at=b.ends_at + shift,
+            actor=actor, replaces=b,
+        )  # fmt: skip
+        moved.append(new)
+    audit.record(
+        actor=actor, action="venue.follow_opening", object_type="trading.lot", object_id=lot.code,
+        summary={"opening": scheduled.at.isoformat(), "shift_minutes": int(shift.total_seconds() // 60),
+                 "bookings": [[b.replaces_id, b.pk] for b in moved]},
+        project_ref=lot.project.code,
+    )  # fmt: skip
+    return moved

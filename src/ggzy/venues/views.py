@@ -85,7 +85,7 @@ def console_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         data = {k: post.get(k, "") for k in ("name", "operator_kind", "operator_uscc", "region_code", "address",
-                                             "phone", "opens_at", "closes_at")}  # fmt: skip
+                                             "phone", "opens_at", "closes_at", "open_on_rest_days")}  # fmt: skip
         try:
             if data["operator_kind"] == OperatorKind.CENTER:
                 data["service_center"] = (
@@ -221,11 +221,12 @@ def console_bookings(request: HttpRequest) -> HttpResponse:
                 row["label"] = rules.DISTANCE_LABELS[row["distance"]]
         except DomainError as exc:
             error = exc
+    bookings = selectors.bookings_for_lot_history(lot.code) if lot else []
     return render(
         request,
         "venues/console_bookings.html",
         {"lot": lot, "lot_code": lot_code, "error": error, "near": near, "q": q, "post": request.POST,
-         "purposes": Purpose.choices, "bookings": selectors.bookings_for_lot_history(lot.code) if lot else [],
+         "purposes": Purpose.choices, "bookings": bookings, "bookings_warned": any(b["warning"] for b in bookings),
          "buffer": services.buffer_minutes(), "room_groups": selectors.bookable_rooms() if lot else []},
     )  # fmt: skip
 
@@ -255,6 +256,9 @@ def _booking_action(request: HttpRequest, lot) -> None:
             reason=post.get("reason", ""), actor=request.user,
         )  # fmt: skip
         messages.success(request, f"已改约至{b.room.venue.name}{b.room.name}。")
+    elif action == "follow_opening":
+        moved = services.booking_follow_opening(lot=lot, actor=request.user)
+        messages.success(request, f"已按新的开标时间改约{len(moved)}项预约。")
     elif action == "cancel":
         services.booking_cancel(
             booking_id=int(post.get("booking_id") or 0), reason=post.get("reason", ""), actor=request.user
