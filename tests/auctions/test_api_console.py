@@ -92,6 +92,8 @@ def test_register_review_deposit_advance_result_and_confirmation(client):
         res = client.get(f"/api/auctions/{a.pk}/result").json()
         assert res["result"] == "sold" and res["premium_rate"] == "5.00"
         c = res["confirmations"][0]
+        catalog = client.get("/auctions/").content.decode()
+        assert "溢价率5.00%" in catalog and f"/notices/{res['result_notice']}" in catalog
         assert c["status"] == "issued" and c["number"] == reg.number
         v = client.get(f"/api/auctions/confirmations/{c['code']}").json()
         assert v["ok"] and v["winner"] == "山西接口竞买单位甲"
