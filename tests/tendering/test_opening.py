@@ -49,7 +49,14 @@ def test_fewer_bids_than_the_minimum_no_opening_lot_fails_citing_article_44():
     assert lt.status == "failed" and opening.status == Opening.FAILED
     assert "第四十四条" in opening.reason and "少于3个" in opening.reason
     assert lt.transitions.filter(to_status="failed").get().reason == opening.reason
+    # published: the termination notice says the tenderer tenders again
+    from ggzy.trading.models import Notice
+
+    notice = Notice.objects.get(lot=lt, kind="termination")
+    assert notice.data["重新招标（采购）"] is True and "第四十四条" in notice.data["reason"]
+    assert not Notice.objects.filter(lot=lt, kind="opening_record").exists()
     assert _tick(deadline + dt.timedelta(seconds=5)) == (0, 0)  # idempotent
+    assert Notice.objects.filter(lot=lt, kind="termination").count() == 1
 
 
 def test_nobody_can_read_a_bid_before_the_deadline(bid_dir):

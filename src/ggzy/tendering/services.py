@@ -722,6 +722,15 @@ def opening_close(*, lot: Any, actor: Any = None) -> Any:
                 f"招标人应当依法重新招标（{MIN_BIDDERS_BASIS}）"
             )
             opening.save()
+            # the failure and the re-tender are published (a termination notice, 实施条例第四十四条)
+            trading_services.notice_publish(
+                project=lot.project,
+                lot=lot,
+                kind="termination",
+                data={"title": f"{lot.project.name}{lot.name}终止公告", "reason": opening.reason,
+                      "重新招标（采购）": True},
+                actor=SYSTEM,
+            )  # fmt: skip
             trading_services.lot_transition(lot=lot, to=lifecycle.FAILED, reason=opening.reason, actor=SYSTEM)
         else:
             opening.status = Opening.DECRYPTING
