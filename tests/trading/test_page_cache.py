@@ -34,3 +34,21 @@ def test_cached_pages_change_when_a_notice_is_published(client, op, lot, django_
     assert second.number in client.get(reverse("notices:list")).content.decode()
     assert "被直接改写的标题" in client.get(url).content.decode()  # a publication renews the keys
     assert client.get(reverse("notices:detail", args=["NO-SUCH"])).status_code == 404
+
+
+@override_settings(GGZY_PAGE_CACHE_SECONDS=60, CACHES=LOCAL)
+def test_a_whole_page_is_cached_for_visitors_only(client, op, lot, django_user_model):  # noqa: F811
+    from django.core.cache import cache
+
+    cache.clear()
+    notice = publish(lot, op)
+    for url in (reverse("notices:detail", args=[notice.number]), reverse("notices:list")):
+        visitor = client.get(url).content.decode()
+        assert "退出（" not in visitor and "csrfmiddlewaretoken" not in visitor
+        client.force_login(op)
+        mine = client.get(url).content.decode()
+        assert "退出（" in mine and "csrfmiddlewaretoken" in mine  # rendered for the user, not cached
+        client.logout()
+        again = client.get(url).content.decode()
+        assert again == visitor and "退出（" not in again  # the user's page was not stored for visitors
+    assert client.get(reverse("notices:list") + "?page=" + "9" * 50).status_code == 200

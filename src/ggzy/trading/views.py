@@ -200,6 +200,22 @@ def _cached(key: str, build):
     return found
 
 
+def _visitor_page(request: HttpRequest, key: str, page) -> HttpResponse:
+    """The whole page for a visitor who is not logged in, cached like the fragments: such a page is
+    the same for every visitor (no user name, no CSRF token, no messages), and rendering the site
+    layout (its links) costs more than the notice itself. Staff and bidders get a fresh render."""
+    seconds = settings.GGZY_PAGE_CACHE_SECONDS
+    if seconds <= 0 or request.user.is_authenticated or len(messages.get_messages(request)):
+        return page()
+    found = cache.get(key)
+    if found is not None:
+        return HttpResponse(found, content_type="text/html; charset=utf-8")
+    response = page()
+    if response.status_code == 200:
+        cache.set(key, response.content, seconds)
+    return response
+
+
 def notice_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in NoticeKind.values else ""
@@ -208,7 +224,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "").strip()
     region = region if region.isdigit() and len(region) == 6 else ""
     number = request.GET.get("page") or "1"
-    number = number if number.isdigit() else "1"
+    number = number if number.isdigit() and len(number) <= 6 else "1"
 
     def build() -> str:
         page = Paginator(
@@ -220,19 +236,23 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         return render_to_string("trading/_notice_table.html", {"page": page, "query": query})
 
     version = selectors.notices_version()
-    table = _cached(f"notice-list:v1:{version}:{kind}:{category}:{region}:{number}", build)
-    return render(
-        request,
-        "trading/notice_list.html",
-        {
-            "table": table,
-            "kind": kind,
-            "category": category,
-            "region": region,
-            "kinds": NoticeKind.choices,
-            "categories": Category.choices,
-        },
-    )
+    key = f"{version}:{kind}:{category}:{region}:{number}"
+
+    def page() -> HttpResponse:
+        return render(
+            request,
+            "trading/notice_list.html",
+            {
+                "table": _cached(f"notice-list:v1:{key}", build),
+                "kind": kind,
+                "category": category,
+                "region": region,
+                "kinds": NoticeKind.choices,
+                "categories": Category.choices,
+            },
+        )
+
+    return _visitor_page(request, f"notice-list-page:v1:{key}", page)
 
 
 def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -243,17 +263,24 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
             notice = selectors.notice_get(number)
         except NotFound:
             return None
-        amendments = notice.amendments.order_by("published_at", "id")
+        amendments = selectors.notice_amendments(notice)
         content = render_to_string(
             "trading/_notice_detail.html", {"notice": notice, "amendments": amendments}
         )
         return notice.title, content
 
-    found = _cached(f"notice-page:v1:{selectors.notices_version()}:{number}", build)
-    if found is None:
-        return _refused(request, f"未找到编号为“{number}”的公告", 404)
-    title, content = found
-    return render(request, "trading/notice_detail.html", {"title": title, "content": content})
+    version = selectors.notices_version()
+
+    def page() -> HttpResponse:
+        found = _cached(f"notice-page:v1:{version}:{number}", build)
+        if found is None:
+            return _refused(request, f"未找到编号为“{number}”的公告", 404)
+        title, content = found
+        return render(request, "trading/notice_detail.html", {"title": title, "content": content})
+
+    if len(number) > 40:  # longer than any notice number: not worth a cache key
+        return page()
+    return _visitor_page(request, f"notice-full:v1:{version}:{number}", page)
 
 
 # --- console: schedule a draft lot, publish a notice ---------------------------------------------
