@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import skip_or_fail
 
-pytestmark = [pytest.mark.services, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.services, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -74,7 +74,7 @@ def cluster(tmp_path):
     servers: list[subprocess.Popen] = []
     try:
         subprocess.run([str(BIN / "ggzy"), "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True,
-                       timeout=120)  # fmt: skip
+                       timeout=300)  # fmt: skip
         ports = [_free_port(), _free_port()]
         for port in ports:
             servers.append(

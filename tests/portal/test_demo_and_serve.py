@@ -75,11 +75,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.timeout(900)  # a fresh migrate in a subprocess: minutes on a loaded 2-core host
 def test_serve_starts_server_and_worker_and_ctrl_c_stops_both(tmp_path):
     env = dict(os.environ, GGZY_VAR_DIR=str(tmp_path), GGZY_ENV="development")
     env.pop("GGZY_DATABASE_URL", None)
     ggzy = [sys.executable, "-m", "ggzy.cli"]
-    subprocess.run([*ggzy, "migrate", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run([*ggzy, "migrate", "-v0"], env=env, check=True, timeout=400)
     port = _free_port()
     proc = subprocess.Popen([*ggzy, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True, text=True)  # fmt: skip
