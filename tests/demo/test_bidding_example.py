@@ -35,6 +35,7 @@ def worked_example() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
+@pytest.mark.timeout(1500)  # the whole demo loads: minutes on a loaded PostgreSQL host
 @pytest.mark.django_db(transaction=True)
 def test_the_worked_example_of_client_md_runs_against_the_demo(live_server, settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"

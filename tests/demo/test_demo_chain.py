@@ -17,7 +17,8 @@ from ggzy.evaluation.models import Award, Contract, Evaluation, Performance
 from ggzy.tendering import selectors as tendering_selectors
 from ggzy.trading.models import Lot, Notice
 
-pytestmark = pytest.mark.django_db
+# the whole demo loads once per test: minutes on a loaded PostgreSQL host
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1500)]
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def demo(settings, tmp_path):
     return Lot.objects.select_related("project").get(project__name=awarded.PROJECT_NAME)
 
 
-def test_the_demo_holds_an_awarded_lot_with_its_contract_and_performance(demo):
+def test_the_demo_holds_an_awarded_lot_and_the_trading_pages_link_its_chain(demo, client):
     lot = demo
     assert lot.status == "contract", lot.status
     opened = tendering_selectors.opened_bids(lot)
@@ -50,9 +51,7 @@ def test_the_demo_holds_an_awarded_lot_with_its_contract_and_performance(demo):
     # the worked example's lot is open for bids beside it
     assert sealed.bidding_lot().status == "bidding"
 
-
-def test_the_trading_pages_link_the_chain(demo, client):
-    lot = demo
+    # the pages
     award = Award.objects.get(evaluation__lot=lot)
     public = client.get(reverse("trading:detail", args=[lot.project.code])).content.decode()
     assert reverse("tendering:opening", args=[lot.code]) in public
