@@ -7,17 +7,19 @@ For each database (SQLite; PostgreSQL when it answers), on a scratch database:
      market entity with an account and a logged-in session) and measures the raw commit rate of a
      single-row UPDATE (one transaction each) on the same database: the floor the target names;
   2. one daphne server (in-memory channel layer) serves ``ggzy.asgi``;
-  3. this process opens N WebSocket clients (B of them bidders with their session cookie, the
-     rest anonymous public viewers) and measures daphne's memory before and after (memory per
-     connection); then every bidder bids for S seconds in a loop: it sends the latest broadcast
-     price plus a random 1..B increments and waits for its own reply. Refusals (a higher bid was
-     accepted first) are counted, not errors.
+  3. this process opens the B bidders' WebSocket clients (with their session cookies) and a child
+     process (--viewer-procs, default 1) the N - B anonymous public viewers; daphne's memory is
+     read before and after N public connections (memory per connection); then every bidder bids
+     for S seconds in a loop: it sends the latest broadcast price plus a random 1..B increments and
+     waits for its own reply. Refusals (a higher bid was accepted first) are counted, not errors.
 
-Reported: accepted bids per second; p50/p99 of the time from a bid's send to the broadcast of a
-state holding that bid reaching every one of the N clients (all clients live in this process, so one
-monotonic clock measures it); the raw commit rate; memory per connection (daphne's RSS).
+Reported: accepted bids per second; p50/p99 of the time from a bid's send to the first frame holding
+that bid (bid_count >= its seq; frames may coalesce several bids) reaching every one of the N clients
+(time.perf_counter is CLOCK_MONOTONIC, one clock for all the processes of the machine); the raw
+commit rate (same settings as the app: SQLite WAL, synchronous=NORMAL, BEGIN IMMEDIATE; PostgreSQL
+as configured); memory per connection (daphne's RSS); the time and the load average.
 Targets (issue 5): accepted bids/s >= 0.5 x the raw commit rate; p99 <= 100 ms.
-The clients run in this one Python process: at large N the client side is part of what is measured.
+The clients share the machine's 2 cores with the server: at large N they are part of what is measured.
 """
 
 from __future__ import annotations
@@ -351,8 +353,11 @@ def main() -> None:
     VIEWER_PROCS = args.viewer_procs
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     for backend in backends():
+        load_before = os.getloadavg()[0]
         r = run_backend(backend, args.clients, args.bidders, args.seconds, args.redis)
         r["channel_layer"] = "redis" if args.redis else "memory"
+        r["finished_utc"] = time.strftime("%H:%M", time.gmtime())
+        r["load_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
         print(json.dumps(r))
         if not r["p50_ms"]:
             continue
@@ -364,7 +369,8 @@ def main() -> None:
             f"({verdict(ratio, 0.5)}); bid to broadcast on all clients p50 {r['p50_ms']:.1f} ms, "
             f"p99 {r['p99_ms']:.1f} ms ({verdict(r['p99_ms'], 100, higher_is_better=False)}); "
             f"daphne {r['rss_before_mib']:.0f} -> {r['rss_after_mib']:.0f} MiB, "
-            f"{r['kib_per_connection']:.0f} KiB per connection"
+            f"{r['kib_per_connection']:.0f} KiB per connection "
+            f"(finished {r['finished_utc']} UTC, load average {r['load_1min'][0]} -> {r['load_1min'][1]})"
         )
         print(json.dumps(r))
 

@@ -58,6 +58,20 @@ def _on_db_thread(fn):
     return sync_to_async(run, thread_sensitive=True)
 
 
+def _daphne_protocol(send: Any) -> Any:
+    """daphne's WebSocket protocol behind an ASGI ``send`` (daphne's ``partial(handle_reply,
+    protocol)``, possibly wrapped by Channels' session middleware, whose wrapper only adds a cookie
+    to an HTTP response start or a WebSocket accept), or None under another server."""
+    for _ in range(4):
+        args = getattr(send, "args", None)
+        if args and hasattr(args[0], "sendMessage") and hasattr(args[0], "STATE_OPEN"):
+            return args[0]
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
+
+
 class AuctionHallConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
@@ -71,8 +85,7 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         await self.accept()
         # daphne: broadcasts are written to the connection's protocol directly (the ASGI send is a
         # partial of daphne's reply handler over it and never waits); other servers: an outbox
-        target = getattr(self.base_send, "args", ())
-        self._direct = target[0] if target and hasattr(target[0], "sendMessage") else None
+        self._direct = _daphne_protocol(self.base_send)
         self._outbox: deque[str] = deque()
         self._draining = False
         hall.join(self.pk, self)
@@ -194,6 +207,11 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
         )  # fmt: skip
 
     async def dispatch(self, message):
-        # Channels closes stale database connections before every handler (a hop through the one
-        # database thread); hall broadcasts arrive through hall.py, never as consumer messages
+        # Channels closes stale database connections before every handler, which is a hop through
+        # the one database thread and, with a non-persistent connection (SQLite), closes it: the
+        # next bid would open it again. A received frame skips it (bids check the connection
+        # themselves, see _on_db_thread); connect and disconnect keep it.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+            return
         await super().dispatch(message)
