@@ -12,8 +12,9 @@
   key never reaches the platform's machine (``ggzy-bid keygen`` on the bidder's own computer).
 
 ``ggzy demo bidder`` prints the shell lines (server, token, lot, USCC, key) the example starts with.
-Idempotent: the lot is found by its project's name; the key and token are made again only when
-their files are missing (e.g. a fresh var/ over a kept PostgreSQL database).
+Idempotent: the lot is found by its project's name; the key file's public key is registered when
+the database lacks it and the token issued again when the database does not know it (a fresh
+database over a kept var/demo/, or a fresh var/ over a kept PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -148,21 +149,31 @@ def _write(path: Path, text: str, mode: int = 0o644) -> None:
 
 
 def _key_and_token(admin, lot, added: Counter) -> None:
-    from ggzy.accounts.services.tokens import token_issue
+    """The demo bidder's key and token, checked against the database (not only the files): a fresh
+    database over a kept var/demo/ (``make clean`` drops only the SQLite file) registers the key
+    file's public key again and issues a new token."""
+    from ggzy.accounts.models import ApiToken
+    from ggzy.accounts.services.tokens import digest, token_issue
     from ggzy.crypto import sm2
+    from ggzy.tendering import selectors as tendering_selectors
     from ggzy.tendering import services as tendering
 
     f = files()
     entity = admin.membership.entity
-    if not f["key"].exists():
+    if f["key"].exists():
+        key = sm2.load_private_key(f["key"].read_bytes())
+    else:
         key = sm2.PrivateKey.generate()
+        _write(f["key"], key.to_pem(), 0o600)
+        _write(f["public"], key.public_key.to_pem())
+    fingerprint = key.public_key.fingerprint()
+    if not tendering_selectors.active_keys(entity).filter(fingerprint=fingerprint).exists():
         tendering.bidder_key_register(
             entity=entity, public_key_pem=key.public_key.to_pem(), label="演示投标密钥", actor=admin
         )
-        _write(f["key"], key.to_pem(), 0o600)
-        _write(f["public"], key.public_key.to_pem())
         added["bidder_keys"] += 1
-    if not f["token"].exists():
+    token = f["token"].read_text().strip() if f["token"].exists() else ""
+    if not token or not ApiToken.objects.filter(token_hash=digest(token), user=admin).exists():
         _row, text = token_issue(user=admin, name="演示：ggzy-bid 命令行", actor=admin)
         _write(f["token"], text + "\n", 0o600)
     summary = {"lot": lot.code, "bidder": entity.uscc, "price": "30880000.00", "period_days": 540,
