@@ -152,6 +152,7 @@ def child(n_experts: int, n_draws: int) -> dict:
         return out
 
     lots = [new_lot() for _ in range(n_draws)]
+    stages = _stage_timers()  # after the lots: their audit events and commits are not the draw's
     load_before = os.getloadavg()[0]
     t_draw, t_naive, t_verify, t_commit, t_select = [], [], [], [], []
     last = None
@@ -223,7 +224,76 @@ def child(n_experts: int, n_draws: int) -> dict:
         "ratio_p50": round(pct(t_draw, 50) / pct(t_naive, 50), 2),
         "ratio_p99": round(pct(t_draw, 99) / pct(t_naive, 99), 2),
         "verify_p50_ms": ms(statistics.median(t_verify)),
+        # mean ms per draw spent in each part (the draw's total mean minus their sum: "other")
+        "stages_ms": {
+            **{k: round(v * 1000 / len(t_draw), 2) for k, v in stages.items()},
+            "other (permissions, lot, draw row, locks, task)": round(
+                (sum(t_draw) - sum(stages.values())) * 1000 / len(t_draw), 2
+            ),
+            "draw mean": round(statistics.mean(t_draw) * 1000, 2),
+        },
     }
+
+
+def _stage_timers() -> dict[str, float]:
+    """Wrap the parts of draw_commit + draw_run with timers (perf_counter; negligible overhead).
+    Only the draw's calls are counted: the selection-only runs call eligible_pool and the pure
+    functions directly, so their modules' attributes are wrapped where the services look them up."""
+    import functools
+
+    from django.db.backends.base import base
+
+    from ggzy.experts.services import draws as service
+
+    acc: dict[str, float] = {}
+
+    def wrap(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+
+        @functools.wraps(f)
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                acc[label] = acc.get(label, 0.0) + time.perf_counter() - t0
+
+        setattr(owner, name, timed)
+
+    class Selectors:  # the services' view of the selectors module, with the pool timed
+        def __getattr__(self, name):
+            return getattr(real_selectors, name)
+
+    real_selectors = service.selectors
+    view = Selectors()
+    view.eligible_pool = real_selectors.eligible_pool
+    wrap(view, "eligible_pool", "eligible pool: 3 reads + rules + 490 HMAC tags")
+    service.selectors = view
+
+    class Drawing:
+        def __getattr__(self, name):
+            return getattr(real_drawing, name)
+
+    real_drawing = service.drawing
+    dview = Drawing()
+    for name in ("prepare", "shortage_of", "commitment_of", "run_canonical"):
+        setattr(dview, name, getattr(real_drawing, name))
+        wrap(dview, name, "pure: canonical JSON, shortage, SM3 commitment and order")
+    service.drawing = dview
+    wrap(service, "_secrets", "unseal seed, snapshot, criteria (run)")
+    wrap(service, "_invite_new", "21 invitations + 21 outbox rows (sealed, tagged, 2 inserts, phones)")
+    wrap(service.audit, "record", "2 audit events (chain head lock, hash, insert)")
+    commit = base.BaseDatabaseWrapper.commit
+
+    def timed_commit(self):
+        t0 = time.perf_counter()
+        try:
+            return commit(self)
+        finally:
+            acc["2 transaction commits"] = acc.get("2 transaction commits", 0.0) + time.perf_counter() - t0
+
+    base.BaseDatabaseWrapper.commit = timed_commit
+    return acc
 
 
 def main() -> list[dict]:
@@ -249,6 +319,10 @@ def main() -> list[dict]:
             f"(<= {TARGET}); selection only (every avoidance rule + SM3 order, no writes) p50 "
             f"{r['select_p50_ms']} ms / p99 {r['select_p99_ms']} ms: ratio {r['select_ratio_p50']}; "
             f"verification {r['verify_p50_ms']} ms ({r['at']}, load average {r['load']} on {os.cpu_count()} cores)"
+        )
+        print(
+            "  where a draw's time goes (mean ms per draw): "
+            + "; ".join(f"{k} {v}" for k, v in r["stages_ms"].items())
         )
     return results
 

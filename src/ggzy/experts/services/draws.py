@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ggzy.audit import services as audit
-from ggzy.core import bulk, clock
+from ggzy.core import clock
 from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied, invalid
 from ggzy.core.permissions import SYSTEM, require
 from ggzy.crypto import sealing
@@ -44,6 +44,7 @@ from ggzy.experts.models import (
     Specialty,
 )
 from ggzy.experts.services import notify
+from ggzy.experts.services.rows import insert as insert_rows
 
 CLOSED_LOT_STATUSES = ("terminated", "failed")
 MAX_PER_SPECIALTY = 50
@@ -264,7 +265,7 @@ def _invite_new(d: Draw, result: dict[str, Any], now: dt.datetime) -> list[str]:
         return []
     context = f"experts.invitation:{d.code}"
     tags = sealing.tags("expert", [c for c, _ in new])
-    bulk.insert(
+    insert_rows(
         Invitation,
         ("draw", "expert_tag", "sealed", "status", "sent_at"),
         [

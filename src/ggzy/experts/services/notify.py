@@ -7,10 +7,11 @@ import datetime as dt
 
 from django.db import transaction
 
-from ggzy.core import bulk, clock
+from ggzy.core import clock
 from ggzy.crypto import sealing
 from ggzy.experts.models import Notification, OutboxStatus
 from ggzy.experts.notify import backend
+from ggzy.experts.services.rows import insert as insert_rows
 
 MAX_ATTEMPTS = 5
 
@@ -30,7 +31,7 @@ def enqueue(*, purpose: str, ref: str, recipient: str, text: str, now: dt.dateti
 def enqueue_many(*, purpose: str, ref: str, messages: list[tuple[str, str]], now: dt.datetime) -> None:
     """Many rows in one statement (``core.bulk``: no model instances)."""
     context = _context(Notification(purpose=purpose, ref=ref))
-    bulk.insert(
+    insert_rows(
         Notification,
         ("channel", "purpose", "ref", "sealed", "status", "attempts", "created_at", "sent_at", "error"),
         [
