@@ -71,3 +71,7 @@ def test_the_demo_holds_an_awarded_lot_and_the_trading_pages_link_its_chain(demo
     assert awarded.CONTRACT_NO in console
     room = client.get(reverse("evaluation:room", args=[lot.code]))
     assert room.status_code == 200
+    assert reverse("tendering:opening", args=[lot.code]) in room.content.decode()  # and back
+    hall = client.get(reverse("tendering:opening", args=[lot.code])).content.decode()
+    assert reverse("evaluation:room", args=[lot.code]) in hall
+    assert reverse("trading:detail", args=[lot.project.code]) in hall
