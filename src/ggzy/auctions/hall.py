@@ -117,9 +117,14 @@ def _frames(payload: dict[str, Any], members: list[Any], build: Any) -> dict[str
 
 
 def _write(pk: int, members: list[Any], frames: dict[str, str]) -> None:
+    encoded: dict[tuple[str, str | None], bytes] = {}  # the public's frame is encoded once
     for consumer in members:
+        key = (consumer.view, consumer.number)
+        data = encoded.get(key)
+        if data is None:
+            data = encoded[key] = _with_you(frames[consumer.view], consumer.number).encode()
         try:
-            consumer.push(_with_you(frames[consumer.view], consumer.number))
+            consumer.push(data)
         except Exception:  # one broken connection must not stop the others
             log.exception("auction %s: delivery failed", pk)
 
