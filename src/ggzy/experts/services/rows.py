@@ -1,6 +1,7 @@
 """One multi-row INSERT for the few dozen rows a draw writes (invitations, outbox), without model
 instances. ``core.bulk.insert`` is built for thousands of rows (arrays through ``unnest`` on
-PostgreSQL) and does not take ``bytea`` columns there; these rows carry sealed bytes."""
+PostgreSQL, executemany on SQLite); a draw's 21 rows with sealed bytes go in one plain statement on
+either backend (its PostgreSQL path did not take ``bytea`` when this was written: fixed in e80e0ea)."""
 
 from __future__ import annotations
 
