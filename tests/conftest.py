@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("GGZY_REQUIRE_SERVICES") == "1"
+
+# Speed is measured in bench/, never asserted in tests: no per-example deadline and no "too slow"
+# health check (the suite shares 2 cores with other work; a loaded host failed them at random).
+hypothesis_settings.register_profile("ggzy", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("ggzy")
 
 
 def skip_or_fail(reason: str) -> None:
