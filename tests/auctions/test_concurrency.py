@@ -22,7 +22,7 @@ pytestmark = [
         "postgresql" not in settings.DATABASES["default"]["ENGINE"],
         reason="SQLite serialises writers at BEGIN IMMEDIATE: concurrency is only meaningful on PostgreSQL",
     ),
-    pytest.mark.timeout(120),
+    pytest.mark.timeout(300),
 ]
 THREADS, BIDS_EACH, BIDDERS = 20, 10, 20  # 200 bids; PostgreSQL allows 100 connections in all
 

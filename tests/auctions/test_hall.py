@@ -16,7 +16,7 @@ from ggzy.routing import websocket_urlpatterns
 from tests import factories
 from tests.auctions import helpers
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 app = URLRouter(websocket_urlpatterns)
 
 

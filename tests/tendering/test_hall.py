@@ -19,7 +19,7 @@ from ggzy.trading import services as trading
 from ggzy.trading.models import Lot
 from tests.tendering import bidding as b
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 app = URLRouter(websocket_urlpatterns)
 
 
