@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -10,6 +12,7 @@ from ggzy.trading.models import Notice
 from tests.trading.test_notices import lot, op, publish  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
+CLOCK = re.compile(r"<time data-server-time[^>]*>[^<]*</time>")
 LOCAL = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-test"}
 }
@@ -50,5 +53,32 @@ def test_a_whole_page_is_cached_for_visitors_only(client, op, lot, django_user_m
         assert "退出（" in mine and "csrfmiddlewaretoken" in mine  # rendered for the user, not cached
         client.logout()
         again = client.get(url).content.decode()
-        assert again == visitor and "退出（" not in again  # the user's page was not stored for visitors
+        assert "退出（" not in again  # the user's page was not stored for visitors
+        assert CLOCK.sub("", again) == CLOCK.sub("", visitor)  # the visitor's page (fresh clock)
     assert client.get(reverse("notices:list") + "?page=" + "9" * 50).status_code == 200
+
+
+@override_settings(GGZY_PAGE_CACHE_SECONDS=60, CACHES=LOCAL)
+def test_a_cached_page_shows_the_server_time_of_the_response(client, op, lot):  # noqa: F811
+    import datetime as dt
+    import re
+
+    import time_machine
+    from django.core.cache import cache
+
+    from ggzy.core import clock
+
+    cache.clear()
+    notice = publish(lot, op)
+    url = reverse("notices:detail", args=[notice.number])
+    shown = re.compile(r'<time data-server-time datetime="([^"]+)">([^<]+)</time>')
+    start = clock.local_now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False):
+        first = client.get(url).content.decode()
+    with time_machine.travel(start + dt.timedelta(seconds=37), tick=False):
+        second = client.get(url).content.decode()
+    (iso1, text1), (iso2, text2) = shown.search(first).groups(), shown.search(second).groups()
+    assert text1 == start.strftime("%Y-%m-%d %H:%M:%S")
+    assert dt.datetime.fromisoformat(iso2) - dt.datetime.fromisoformat(iso1) == dt.timedelta(seconds=37)
+    assert text2 == (start + dt.timedelta(seconds=37)).strftime("%Y-%m-%d %H:%M:%S")
+    assert shown.sub("", first) == shown.sub("", second)  # otherwise the same cached page

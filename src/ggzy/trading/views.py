@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +12,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.selectors import role_holds
+from ggzy.core import clock
 from ggzy.core.choices import Category
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.models import Region
@@ -200,6 +204,18 @@ def _cached(key: str, build):
     return found
 
 
+_SERVER_TIME = re.compile(rb'<time data-server-time datetime="[^"<>]*">[^<]*</time>')
+
+
+def _with_server_time(html: bytes) -> bytes:
+    """A cached page shows the server time of this response, not of the first render (the footer's
+    clock is authoritative: the site shows the platform's time, never a stale one)."""
+    now = clock.local_now()
+    stamp = f'<time data-server-time datetime="{dateformat.format(now, "c")}">'
+    stamp += f"{dateformat.format(now, 'Y-m-d H:i:s')}</time>"
+    return _SERVER_TIME.sub(stamp.encode(), html, count=1)
+
+
 def _visitor_page(request: HttpRequest, key: str, page) -> HttpResponse:
     """The whole page for a visitor who is not logged in, cached like the fragments: such a page is
     the same for every visitor (no user name, no CSRF token, no messages), and rendering the site
@@ -209,7 +225,7 @@ def _visitor_page(request: HttpRequest, key: str, page) -> HttpResponse:
         return page()
     found = cache.get(key)
     if found is not None:
-        return HttpResponse(found, content_type="text/html; charset=utf-8")
+        return HttpResponse(_with_server_time(found), content_type="text/html; charset=utf-8")
     response = page()
     if response.status_code == 200:
         cache.set(key, response.content, seconds)
