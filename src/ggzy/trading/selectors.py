@@ -445,6 +445,36 @@ def notice_get(number: str):
     return found
 
 
+def notice_page(number: str):
+    """A notice with what its public page shows (and nothing more: the page's first render is what
+    a visitor waits for; docs/benchmarks.md (p)), and its amendments oldest first."""
+    from ggzy.trading.models import Notice
+
+    rows = list(
+        Notice.objects.select_related("project", "amends")
+        .only(
+            "number",
+            "title",
+            "body_html",
+            "published_by_label",
+            "published_at",
+            "project__code",
+            "amends__number",
+            "amends__title",
+        )
+        .order_by()
+        .filter(number=number)[:1]
+    )
+    if not rows:
+        raise NotFound("notice.not_found", f"未找到编号为“{number}”的公告")
+    notice = rows[0]
+    amendments = sorted(
+        notice.amendments.order_by().only("number", "title", "published_at"),
+        key=lambda a: (a.published_at, a.id),
+    )
+    return notice, amendments
+
+
 def notice_amendments(notice) -> list:
     """The amendments and clarifications of ``notice``, oldest first. Sorted here, not by the
     database (``order_by()`` drops the model's default ordering too): with ``ORDER BY published_at``

@@ -276,10 +276,9 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
 
     def build() -> tuple[str, str] | None:
         try:
-            notice = selectors.notice_get(number)
+            notice, amendments = selectors.notice_page(number)
         except NotFound:
             return None
-        amendments = selectors.notice_amendments(notice)
         content = render_to_string(
             "trading/_notice_detail.html", {"notice": notice, "amendments": amendments}
         )
