@@ -234,9 +234,9 @@ def _visitor_page(request: HttpRequest, key: str, page) -> HttpResponse:
 
 def notice_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    kind = kind if kind in NoticeKind.values else ""
+    kind = kind if kind and kind in NoticeKind.values else ""
     category = request.GET.get("category", "")
-    category = category if category in Category.values else ""
+    category = category if category and category in Category.values else ""
     region = request.GET.get("region", "").strip()
     region = region if region.isdigit() and len(region) == 6 else ""
     number = request.GET.get("page") or "1"
