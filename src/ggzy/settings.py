@@ -141,10 +141,6 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            # Keep the connection between requests (Django checks it before reuse): opening one
-            # runs the PRAGMAs below and cost more than a cached page (docs/benchmarks.md (p)).
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # Several writers (server and task worker): WAL, wait for the lock, and take the
                 # write lock at BEGIN so a reader never fails upgrading it (see STACK-NOTES.md).
