@@ -1,22 +1,14 @@
 """The transaction confirmation (成交确认书) of an auction as a PDF (pure: reportlab only, no Django).
 
-The same approach as the notice of award (``evaluation/awardpdf.py``): reportlab's built-in CID
-font STSong-Light draws Chinese with no font file, and ``invariant=1`` makes the bytes a function
-of the content alone, so one confirmation always gives the same file, digest and signature check.
+The page's frame (font, heading, footer, the same bytes for the same content) is
+``ggzy.core.pdfdoc``, shared with the notice of award.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from ggzy.core.pdfdoc import FONT, finish, start, wrap
 
 
 @dataclass(frozen=True)
@@ -45,21 +37,8 @@ class TransactionConfirmation:
     key_fingerprint: str
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
-
-
 def render(n: TransactionConfirmation) -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    c.setTitle(f"成交确认书 {n.code}")
-    c.setAuthor("公共资源交易平台")
-    w, h = A4
-    c.setFont(FONT, 22)
-    c.drawCentredString(w / 2, h - 90, "成交确认书")
-    c.setFont(FONT, 11)
-    c.drawRightString(w - 60, h - 120, f"编号：{n.code}")
-    y = h - 160
+    buf, c, y = start(title=f"成交确认书 {n.code}", heading="成交确认书", code=n.code)
     c.setFont(FONT, 12)
     rows = [
         ("标的名称", n.title),
@@ -78,7 +57,7 @@ def render(n: TransactionConfirmation) -> bytes:
     rows += [("竞买保证金", f"人民币{n.deposit}元"), ("竞价结束时间", n.closed_at)]
     for label, value in rows:
         c.drawString(60, y, f"{label}：")
-        lines = _wrap(value, 26)
+        lines = wrap(value, 26)
         for line in lines:
             c.drawString(200, y, line)
             y -= 20
@@ -88,19 +67,11 @@ def render(n: TransactionConfirmation) -> bytes:
         f"竞得人应于{n.sign_due}前签订本成交确认书（{n.sign_basis}）；签订后竞买保证金抵作成交价款，"
         f"并按交易文件约定签订出让（转让）合同、支付价款。逾期未签订的，竞买保证金不予退还，{n.on_default}。"
     )
-    for line in _wrap(body, 36):
+    for line in wrap(body, 36):
         c.drawString(60, y, line)
         y -= 20
     y -= 20
     c.drawString(60, y, "出让人（转让方）：（签章）")
     c.drawString(320, y, "竞得人（受让方）：（签章）")
     y -= 40
-    c.setFont(FONT, 10)
-    c.drawString(60, y, "本确认书由公共资源交易平台以SM2数字签名（SM3摘要）签发，可在以下地址验证：")
-    y -= 16
-    c.drawString(60, y, n.verify_url)
-    y -= 16
-    c.drawString(60, y, f"平台签名公钥指纹：{n.key_fingerprint}")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return finish(buf, c, y, noun="确认书", verify_url=n.verify_url, key_fingerprint=n.key_fingerprint)

@@ -4,7 +4,6 @@ registrations with their deposits (docs/auctions.md "Results", "API", "Console")
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,7 +13,6 @@ from ggzy.auctions.models import Auction, Confirmation, Phase, Registration
 from ggzy.core.errors import NotFound, PermissionDenied
 from ggzy.core.permissions import allowed
 from ggzy.crypto import platform
-from ggzy.crypto.sm import sm3_hex
 from ggzy.deposits import selectors as deposits
 
 
@@ -42,17 +40,9 @@ def confirmation_verify(code: str, pdf: bytes | None = None) -> dict[str, Any]:
     with only the public key, and its SM3 digest against the record. Public."""
     c = confirmation_get(code)
     data = bytes(c.pdf) if pdf is None else pdf
-    digest = sm3_hex(data)
-    try:
-        signature_ok = platform.public_key().verify(base64.b64decode(c.signature), data)
-    except Exception:  # a malformed signature is simply not valid
-        signature_ok = False
     a = c.auction
     return {
-        "ok": signature_ok and digest == c.pdf_sm3,
-        "signature_ok": signature_ok,
-        "digest": digest,
-        "digest_ok": digest == c.pdf_sm3,
+        **platform.check_document(data, c.signature, c.pdf_sm3),
         "code": c.code,
         "auction": a.pk,
         "title": a.title,

@@ -91,6 +91,27 @@ def sign(data: bytes) -> bytes:
     return signing_key().sign(data)
 
 
+def check_document(data: bytes, signature_b64: str, recorded_sm3: str) -> dict[str, object]:
+    """A document the platform signed (a notice of award, a transaction confirmation), checked with
+    only the public key: its SM2 signature and its SM3 digest against the one recorded at issue."""
+    import base64
+
+    from ggzy.crypto.sm import sm3_hex
+
+    digest = sm3_hex(data)
+    try:
+        signature_ok = public_key().verify(base64.b64decode(signature_b64), data)
+    except Exception:  # a malformed signature is simply not valid
+        signature_ok = False
+    digest_ok = digest == recorded_sm3
+    return {
+        "ok": signature_ok and digest_ok,
+        "signature_ok": signature_ok,
+        "digest": digest,
+        "digest_ok": digest_ok,
+    }
+
+
 def check() -> list[str]:
     """Problems with the configured key (for the system check); empty when it is usable."""
     try:

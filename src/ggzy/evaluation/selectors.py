@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from ggzy.core.errors import NotFound, PermissionDenied
 from ggzy.core.permissions import allowed
-from ggzy.crypto import platform, sm
+from ggzy.crypto import platform
 from ggzy.evaluation import procedures, scoring
 from ggzy.evaluation.models import Award, Evaluation, Member, Status
 
@@ -140,17 +139,9 @@ def award_verify(code: str, pdf: bytes | None = None) -> dict[str, Any]:
     signature with only the public key, and its SM3 digest against the record."""
     a = award_get(code)
     data = bytes(a.pdf) if pdf is None else pdf
-    digest = sm.sm3_hex(data)
-    try:
-        signature_ok = platform.public_key().verify(base64.b64decode(a.signature), data)
-    except Exception:  # a malformed signature is simply not valid
-        signature_ok = False
     lot = a.evaluation.lot
     return {
-        "ok": signature_ok and digest == a.pdf_sm3,
-        "signature_ok": signature_ok,
-        "digest": digest,
-        "digest_ok": digest == a.pdf_sm3,
+        **platform.check_document(data, a.signature, a.pdf_sm3),
         "code": a.code,
         "lot": lot.code,
         "lot_name": lot.name,
