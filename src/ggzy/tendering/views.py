@@ -129,3 +129,116 @@ def opening_hall(request: HttpRequest, lot: str) -> HttpResponse:
             "state_json": json.dumps(state, ensure_ascii=False).replace("</", "<\\/"),
         },
     )
+
+
+# --- tender documents (console; docs/tendering.md "Tender documents") ---------------------------------
+def _documents_page(request: HttpRequest, lot, form=None, status: int = 200) -> HttpResponse:
+    from ggzy.core.permissions import allowed
+    from ggzy.tendering import documents as docs
+    from ggzy.tendering.forms import DocumentPublishForm
+    from ggzy.trading import selectors as trading_selectors
+
+    user = request.user
+    can_publish = allowed(user, "trade.operate", lot)
+    can_see = docs.can_see_downloads(user, lot)
+    return render(
+        request,
+        "tendering/documents.html",
+        {
+            "lot": lot,
+            "project": lot.project,
+            "documents": docs.documents_of(lot),
+            "can_publish": can_publish,
+            "form": form or (DocumentPublishForm(max_size=docs.MAX_SIZE) if can_publish else None),
+            "entity": entity_selectors.entity_of_user(user),
+            # who downloaded: supervisors only (招标投标法第二十二条), never other bidders
+            "downloads": docs.downloads_of(lot, user) if can_see else None,
+            "notices": trading_selectors.lot_notices(
+                lot, ("tender", "prequalification", "amendment", "clarification")
+            ),
+            "can_operate_project": trading_selectors.can_operate(user, lot.project),
+        },
+        status=status,
+    )
+
+
+@login_required
+def lot_documents(request: HttpRequest, lot: str) -> HttpResponse:
+    """Console: a lot's tender documents. The service center's operator publishes them (with the
+    notice) and sees the versions; a member of a market entity downloads them (each download is
+    recorded against its entity); supervisors see the download records, nobody else does."""
+    from ggzy.tendering import documents as docs
+    from ggzy.tendering.forms import DocumentPublishForm
+    from ggzy.trading import selectors as trading_selectors
+
+    try:
+        lt = trading_selectors.lot_get(lot)
+    except DomainError as exc:
+        return render(request, "tendering/refused.html", {"message": exc.message}, status=404)
+    if request.method != "POST":
+        return _documents_page(request, lt)
+    form = DocumentPublishForm(request.POST, request.FILES, max_size=docs.MAX_SIZE)
+    if not form.is_valid():
+        return _documents_page(request, lt, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        doc = docs.document_publish(
+            lot=lt,
+            name=form.cleaned_data["name"],
+            filename=upload.name or "",
+            data=upload.read(),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            return render(request, "tendering/refused.html", {"message": exc.message}, status=403)
+        form.show_error(exc)
+        return _documents_page(request, lt, form, status=exc.status)
+    messages.success(request, f"已发布“{doc.name}”（{doc.filename}），SM3 {doc.sm3[:16]}…")
+    return redirect("tendering:documents", lot=lt.code)
+
+
+@login_required
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A market entity's member downloads a document (POST: the download is recorded)."""
+    from django.http import FileResponse
+
+    from ggzy.tendering import documents as docs
+
+    if request.method != "POST":
+        return render(
+            request, "tendering/refused.html", {"message": "请在招标文件页面点击“下载”按钮"}, status=405
+        )
+    try:
+        doc, path = docs.document_download(
+            document_id=document_id, actor=request.user, client_ip=request.META.get("REMOTE_ADDR") or None
+        )
+    except DomainError as exc:
+        return render(request, "tendering/refused.html", {"message": exc.message}, status=exc.status)
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=doc.filename)  # noqa: SIM115
+    response["X-Content-SM3"] = doc.sm3
+    return response
+
+
+@login_required
+def document_downloads_csv(request: HttpRequest, lot: str) -> HttpResponse:
+    """Supervisors: the lot's download records as CSV; everyone else is refused."""
+    import csv
+
+    from ggzy.tendering import documents as docs
+    from ggzy.trading import selectors as trading_selectors
+
+    try:
+        lt = trading_selectors.lot_get(lot)
+        rows = docs.downloads_of(lt, request.user)
+    except DomainError as exc:
+        return render(request, "tendering/refused.html", {"message": exc.message}, status=exc.status)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{lt.code}-downloads.csv"'
+    response.write("\ufeff")
+    out = csv.writer(response)
+    out.writerow(["文件", "SM3", "统一社会信用代码", "单位", "经办人", "下载时间", "IP"])
+    for r in rows:
+        out.writerow([r["document"], r["sm3"], r["uscc"], r["entity"], r["user"],
+                      r["at"].isoformat(), r["client_ip"]])  # fmt: skip
+    return response
