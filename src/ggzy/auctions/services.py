@@ -232,8 +232,11 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
 @transaction.atomic
 def auction_relist(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> Auction:
     """After a failed listing: list again (降价后重新披露) with a new (usually lower) starting price."""
+    auction = _lock(auction)
     if auction.result not in (Result.NO_BIDS, Result.RESERVE_NOT_MET):
         raise Conflict("auction.not_failed", "只有流拍的标的才能重新挂牌")
+    if Auction.objects.filter(lot=auction.lot, attempt__gt=auction.attempt).exists():
+        raise Conflict("auction.relisted", "该标的已经重新挂牌")
     base = {
         "mode": auction.mode,
         "title": auction.title,
@@ -243,7 +246,11 @@ def auction_relist(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> 
         "round_seconds": auction.round_seconds * auction.acceleration,
     }
     base.update(data)
-    return auction_create(lot=auction.lot, data=base, actor=actor)
+    new = auction_create(lot=auction.lot, data=base, actor=actor)
+    from ggzy.auctions import settlement  # the lot and its deposits follow the new attempt
+
+    settlement.relist_lot(previous=auction, auction=new, reason="流拍后重新挂牌", actor=actor)
+    return new
 
 
 # --- registrations ------------------------------------------------------------------------
@@ -611,6 +618,7 @@ def _sync(a: Auction, now: dt.datetime) -> bool:
             return True
         s = engine.start(config, a.starts_at, deadline=a.listing_ends_at)
         _store_state(a, s)
+        a._opening = True  # type: ignore[attr-defined]
     if a.phase not in (Phase.LISTING, Phase.BIDDING, Phase.CAP):
         return changed
     s = engine.advance(config, state_of(a), now)
@@ -697,6 +705,11 @@ def _after_close(a: Auction) -> None:
 
 def _save_synced(a: Auction) -> None:
     a.save()
+    if getattr(a, "_opening", False):  # the lot enters the stage its bidding runs in (settlement.py)
+        from ggzy.auctions import settlement
+
+        settlement.on_open(a)
+        a._opening = False  # type: ignore[attr-defined]
     if getattr(a, "_closing", False):
         _after_close(a)
         a.save(update_fields=["result_notice"])

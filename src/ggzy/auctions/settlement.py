@@ -154,6 +154,20 @@ def on_close(a: Auction) -> None:
         log.warning("auction %s: result not settled: %s", a.pk, e)
 
 
+# the timeline events at which an auction's bidding (or listing) starts, by rule set
+START_EVENTS = ("auction_start", "listing_start")
+
+
+def on_open(a: Auction) -> None:
+    """Called by ``services`` when an auction opens (its transaction, the row locked): the lot walks
+    forward to the stage its bidding or listing runs in (``auction``, ``listing`` …), so its status
+    follows the attempt. A refusal (a stage not yet due by the lot's timeline) is logged."""
+    table = trading.table_of(a.lot.project)
+    target = next((st for st in table.statuses if table.events.get(st) in START_EVENTS), None)
+    if target is not None:
+        _move_lot(a, target, SYSTEM)
+
+
 def _settle(a: Auction, actor: Any = SYSTEM) -> None:
     lot = a.lot
     regs = list(Registration.objects.filter(auction=a).select_related("entity"))
@@ -195,11 +209,24 @@ def _runner_up(a: Auction, winner: Registration) -> Bid | None:
     return best
 
 
+# A deposit the deposits app has already settled (refund scheduled or made, applied, forfeited).
+# Deposits are kept per lot and bidder: before an attempt's own settlement, a settled one belongs
+# to an earlier attempt on the same lot (a relisting), and this attempt's deposit of that bidder was
+# confirmed by hand (``deposit_check`` refuses a settled one): it is handled outside the platform.
+SETTLED = ("refund_due", "refunded", "applied", "forfeited")
+
+
+def _on_platform(a: Auction, uscc: str) -> bool:
+    """Whether the bidder's deposit for this attempt is cash held in its sub-account."""
+    st = deposits.deposit_status(a.lot, uscc)
+    return st.paid_amount > 0 and st.state not in SETTLED
+
+
 def _refund(a: Auction, r: Registration, due_from: dt.datetime, actor: Any) -> str:
     """Schedule a bidder's refund through the deposits app; a deposit confirmed by hand (not paid
     into the platform's sub-account) is refunded outside the platform: say so."""
-    if r.deposit_confirmed_at is None and deposits.deposit_status(a.lot, r.entity.uscc).paid_amount <= 0:
-        return "no_deposit"
+    if not _on_platform(a, r.entity.uscc):
+        return "offline" if r.deposit_confirmed_at is not None else "no_deposit"
     try:
         with transaction.atomic():
             deposit_services.deposit_refund_due(
@@ -223,9 +250,16 @@ def _move_lot(a: Auction, target: str, actor: Any) -> str:
     reason = {
         "result": f"竞价结束：{a.get_result_display()}",
         lifecycle.FAILED: f"{a.get_result_display()}（第{a.attempt}次挂牌）",
-    }.get(target, "")
+    }.get(target, f"竞价开始（第{a.attempt}次挂牌）")
     if target not in table.labels:
         return lot.status
+    order = table.statuses
+    if (
+        target not in lifecycle.FIXED_LABELS
+        and lot.status in order
+        and order.index(lot.status) >= order.index(target)
+    ):
+        return lot.status  # already there or beyond (e.g. the tick entered a later stage)
     try:
         with transaction.atomic():
             for _ in range(len(table.statuses)):
@@ -374,7 +408,7 @@ def confirmation_sign(*, confirmation: Confirmation, actor: Any) -> Confirmation
 
 def _apply(a: Auction, c: Confirmation, actor: Any) -> str:
     uscc = c.registration.entity.uscc
-    if deposits.deposit_status(a.lot, uscc).paid_amount <= 0:
+    if not _on_platform(a, uscc):
         return "offline"
     deposit_services.deposit_apply_to_price(
         lot=a.lot, uscc=uscc, price=c.price, reference=c.code, actor=SYSTEM
@@ -411,7 +445,7 @@ def _default(c: Confirmation, now: dt.datetime) -> None:
     uscc = c.registration.entity.uscc
     reason = f"竞得人未在期限（{_due_text(c.sign_due_at)}）内签订成交确认书{c.code}"
     forfeited = "offline"
-    if deposits.deposit_status(a.lot, uscc).paid_amount > 0:
+    if _on_platform(a, uscc):
         deposit_services.deposit_forfeit(lot=a.lot, uscc=uscc, reason=reason, basis=c.sign_basis,
                                          reference=c.code, actor=SYSTEM)  # fmt: skip
         forfeited = "forfeited"
@@ -463,6 +497,13 @@ def deposit_check(*, registration: Registration, actor: Any) -> Registration:
     st = deposits.deposit_status(r.auction.lot, r.entity.uscc)
     if not st.required:
         raise Conflict("auction.deposit_not_required", "本标的未在保证金系统设定竞买保证金，请按到账凭证确认")
+    if st.state in SETTLED:
+        # deposits are kept per lot and bidder: this one belongs to an earlier attempt (relisting)
+        raise Conflict(
+            "auction.deposit_previous_attempt",
+            f"该单位在本标的前次挂牌中缴纳的保证金{st.state_label}，不能作为本次竞买保证金；"
+            "本次保证金请按到账凭证确认",
+        )
     if not st.satisfied:
         raise Conflict("auction.deposit_unpaid", f"保证金{st.state_label}，不能确认到账")
     ref = f"{'子账户' if st.method == 'cash' else '电子保函'}{st.sub_account}"[:64]
@@ -488,7 +529,41 @@ def auction_relist_after_default(*, auction: Auction, data: Mapping[str, Any], a
         "countdown_seconds": a.countdown_seconds * a.acceleration, "round_seconds": a.round_seconds * a.acceleration,
     }  # fmt: skip
     base.update(data)
-    return auction_services.auction_create(lot=a.lot, data=base, actor=actor)
+    new = auction_services.auction_create(lot=a.lot, data=base, actor=actor)
+    relist_lot(previous=a, auction=new, reason=f"竞得人逾期未签订成交确认书{c.code}，再行拍卖", actor=actor)
+    return new
+
+
+def relist_lot(*, previous: Auction, auction: Auction, reason: str, actor: Any) -> str:
+    """The lot of a relisted auction goes back into its procedure for the new attempt: from
+    ``failed`` (流拍) or the result stage (a default) to the first stage through
+    ``trading.services.lot_relist``, with the new attempt's start (and listing end) as the lot's
+    timeline events; the deposit requirement follows the new attempt's deposit. Deposits of the
+    previous attempt stay as they are (refunds scheduled, a defaulter's forfeited). A terminated lot
+    is refused; a lot still within its procedure (never moved on) is left where it is. Called by the
+    relisting services in their transaction. Returns the lot's status."""
+    lot = trading.lot_get(auction.lot.code)
+    table = trading.table_of(lot.project)
+    if lot.status == lifecycle.TERMINATED:
+        raise Conflict("auction.lot_terminated", "标的已终止交易，不能重新挂牌")
+    if table.relist_to(lot.status) is not None:
+        first = table.statuses[1]  # the first stage (after draft): the new notice, from now
+        events: dict[str, dt.datetime] = {}
+        if table.events.get(first):
+            events[table.events[first]] = clock.now()
+        known = {e for e in table.events.values() if e}
+        for event in START_EVENTS:
+            if event in known:
+                events[event] = auction.starts_at
+        if "listing_end" in known and auction.listing_ends_at is not None:
+            events["listing_end"] = auction.listing_ends_at
+        text = f"第{auction.attempt}次挂牌（前次：{previous.get_result_display()}）：{reason}"
+        lot = trading_services.lot_relist(lot=lot, events=events, reason=text[:200], actor=actor)
+    req = deposits.requirement_of(lot)
+    if req is not None and req.amount != auction.deposit:
+        deposit_services.deposit_requirement_set(lot=lot, amount=auction.deposit, actor=actor)
+    auction.lot = lot  # the caller's auction carries the lot as it is now
+    return lot.status
 
 
 def auction_advance(*, auction: Auction, actor: Any) -> Auction:

@@ -12,11 +12,18 @@ Statuses: ``draft`` (登记), then the rule set's stages in order, then the term
 The last stage of the rule set completes the trade: like ``terminated`` and ``failed`` it has no
 move out. The table is data (``Table``); ``check_move`` refuses anything not in it with a Chinese
 message naming both statuses and the moves that are allowed.
+
+Relisting (重新挂牌/再行拍卖, auction procedures only: the rule set's mechanism is ``auction``): a
+lot whose auction failed (``failed``) or whose winner defaulted (the result stage, the stage
+before the last) may go back to the first stage for a new attempt on the same lot. These moves are
+kept apart in ``Table.relists``: they are not in ``moves``, so ``failed`` stays terminal for the
+tick, the project's status and the ordinary transitions, and only ``lot_relist`` takes them. A
+failed tender is not relisted: it is tendered again as a new project.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ggzy.core.errors import InvalidInput
 from ggzy.rules.schema import RuleSet
@@ -51,6 +58,8 @@ class Table:
     labels: dict[str, str]
     moves: dict[str, tuple[str, ...]]  # status -> allowed next statuses (in order)
     events: dict[str, str | None]  # stage -> the timeline event that enters it
+    # relisting (auction procedures): status -> the stage a new attempt restarts at (lot_relist only)
+    relists: dict[str, str] = field(default_factory=dict)
 
     def label(self, status: str) -> str:
         return self.labels.get(status, status)
@@ -63,6 +72,10 @@ class Table:
 
     def allows(self, from_status: str, to_status: str) -> bool:
         return to_status in self.moves.get(from_status, ())
+
+    def relist_to(self, status: str) -> str | None:
+        """The stage a relisting restarts at from ``status`` (None: no relisting from there)."""
+        return self.relists.get(status)
 
 
 def _closing_index(ruleset: RuleSet) -> int:
@@ -99,6 +112,9 @@ def transition_table(ruleset: RuleSet) -> Table:
         moves[code] = tuple(nxt)
     moves[TERMINATED] = ()
     moves[FAILED] = ()
+    relists: dict[str, str] = {}
+    if ruleset.mechanism == "auction" and last >= 1:
+        relists = {FAILED: stages[0], stages[last - 1]: stages[0]}
     return Table(
         ruleset_code=ruleset.code,
         ruleset_version=ruleset.version,
@@ -106,6 +122,7 @@ def transition_table(ruleset: RuleSet) -> Table:
         labels=labels,
         moves=moves,
         events={s.code: s.event for s in ruleset.stages},
+        relists=relists,
     )
 
 

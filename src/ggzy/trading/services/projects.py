@@ -548,6 +548,16 @@ def lot_transition(
                 field="to",
                 details={"event": event, "at": stored.at.isoformat()},
             )
+    return _write_move(locked, table, to, reason, actor, now)
+
+
+def _write_move(
+    locked: Lot, table: lifecycle.Table, to: str, reason: str, actor: Any, now: dt.datetime,
+    extra: Mapping[str, Any] | None = None,
+) -> Lot:  # fmt: skip
+    """Write one checked move of a locked lot: the status, the ``LotTransition``, the project's
+    status and one audit event ``lot.transition``."""
+    project = locked.project
     from_status = locked.status
     locked.status = to
     locked.status_changed_at = now
@@ -571,8 +581,66 @@ def lot_transition(
         action="lot.transition",
         object_type="trading.lot",
         object_id=locked.code,
-        summary={"from": from_status, "to": to, "reason": reason, "version": locked.version},
+        summary={"from": from_status, "to": to, "reason": reason, "version": locked.version, **(extra or {})},
         project_ref=project.code,
         entity_ref=project.tenderer_uscc,
     )
     return locked
+
+
+@transaction.atomic
+def lot_relist(*, lot: Lot, events: Mapping[str, dt.datetime], reason: str, actor: Any) -> Lot:
+    """Relist a lot (重新挂牌/再行拍卖) for a new attempt: from ``failed`` (流拍) or the result stage
+    (the winner defaulted) back to the first stage, for auction procedures only
+    (``lifecycle.Table.relists``; a failed tender is tendered again as a new project).
+
+    The lot's stored timeline events are those of the previous attempt: they are replaced by
+    ``events`` (timeline event -> time, the new attempt's: e.g. its start and listing end); the
+    events of the previous attempt that the new one does not give are removed, so the tick never
+    walks the relisted lot on by the old times. One ``lot.transition`` audit event (``relist``:
+    true, with the new events)."""
+    locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+    project = locked.project
+    require(actor, "trade.operate", locked)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("lot.reason_required", "重新挂牌须说明原因", field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput("lot.reason_too_long", f"原因不能超过{REASON_MAX}字", field="reason")
+    table = selectors.table_of(project)
+    to = table.relist_to(locked.status)
+    if to is None:
+        why = (
+            "只有拍卖、挂牌和产权交易的标的可以重新挂牌"
+            if not table.relists
+            else "只有流拍或竞得人违约（结果阶段）的标的可以重新挂牌"
+        )
+        raise InvalidInput(
+            "lot.not_relistable",
+            f"标段（包）“{locked.name}”当前为“{table.label(locked.status)}”，不能重新挂牌：{why}",
+            details={"from": locked.status},
+        )
+    known = {e for e in table.events.values() if e}
+    unknown = sorted(set(events) - known)
+    if unknown:
+        raise InvalidInput(
+            "lot.unknown_event",
+            f"本交易方式没有这些时间节点：{'、'.join(unknown)}",
+            field="events",
+            details={"events": unknown},
+        )
+    now = clock.now()
+    LotEvent.objects.filter(lot=locked, event__in=known).delete()
+    for event, at in events.items():
+        LotEvent.objects.create(
+            lot=locked,
+            event=event,
+            at=at,
+            provisional=False,
+            basis=f"重新挂牌：{reason}"[:200],
+            updated_at=now,
+        )
+    return _write_move(
+        locked, table, to, reason, actor, now,
+        extra={"relist": True, "events": {k: v.isoformat() for k, v in events.items()}},
+    )  # fmt: skip
