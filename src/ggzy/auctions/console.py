@@ -73,6 +73,7 @@ def console_auction(request: HttpRequest, pk: int) -> HttpResponse:
         "registrations": results.registrations_of(a, request.user),
         "result": results.result_of(a) if a.phase == Phase.CLOSED else None,
         "relistable": a.phase == Phase.CLOSED,
+        "settled_at": settlement.settled_at(a) if a.phase == Phase.CLOSED else None,
     }
     return render(request, "auctions/console_auction.html", ctx, status=422 if error else 200)
 
@@ -96,6 +97,9 @@ def _act(request: HttpRequest, a) -> None:
     elif action == "sign":
         settlement.confirmation_sign(confirmation=results.confirmation_get(p.get("code", "")), actor=user)
         messages.success(request, "已登记竞得人签订成交确认书，竞买保证金抵作成交价款。")
+    elif action == "settle":
+        settlement.settlement_retry(auction=a, actor=user)
+        messages.success(request, "竞价结果已办结：成交确认书、保证金退还和标段状态已按结果办理。")
     elif action == "relist":
         data = {
             k: p.get(k, "").strip()

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from ggzy.auctions import confirmpdf, engine
@@ -28,10 +29,12 @@ from ggzy.auctions.models import (
     Bid,
     Confirmation,
     ConfirmationStatus,
+    Phase,
     Registration,
     Result,
 )
 from ggzy.audit import services as audit
+from ggzy.audit.models import AuditEvent
 from ggzy.core import calendar, clock
 from ggzy.core.errors import Conflict, DomainError, PermissionDenied
 from ggzy.core.permissions import SYSTEM, allowed, require
@@ -150,8 +153,58 @@ def on_close(a: Auction) -> None:
     try:
         with transaction.atomic():
             _settle(a)
-    except DomainError as e:
+    except (DomainError, ImproperlyConfigured) as e:  # a missing platform key too: retry later
         log.warning("auction %s: result not settled: %s", a.pk, e)
+
+
+def settled_at(a: Auction) -> dt.datetime | None:
+    """When the auction's result was settled (its audit event ``auction.settle``), or None."""
+    ev = (
+        AuditEvent.objects.filter(
+            action="auction.settle", object_type="auctions.auction", object_id=str(a.pk)
+        )
+        .order_by("seq")
+        .first()
+    )
+    return ev.at if ev is not None else None
+
+
+@transaction.atomic
+def settlement_retry(*, auction: Auction, actor: Any) -> Auction:
+    """The operator settles again a closed auction whose settlement was refused at the close
+    (logged only): the confirmation, the refunds, the lot's status, as ``on_close`` would have.
+    Idempotent: a settled auction is refused with ``auction.already_settled`` and nothing changes;
+    a refusal again is ``auction.settle_refused`` with its cause, and nothing is written. The
+    winner's signing deadline runs from the retry (the confirmation is issued only now); refunds
+    still run from the close. Audited as ``auction.settle`` with ``retry: true``."""
+    a = auction_services._lock(auction)
+    require(actor, "trade.operate", a.lot.project)
+    if a.phase != Phase.CLOSED:
+        raise Conflict("auction.not_closed", "竞价尚未结束，没有需要办理的结果")
+    done = settled_at(a)
+    if done is not None:
+        raise Conflict(
+            "auction.already_settled",
+            f"第{a.attempt}次挂牌的竞价结果已于{_local(done)}办结（成交确认书、保证金、标段状态），"
+            "无需重试，未作任何变更",
+            details={"settled_at": done.isoformat()},
+        )
+    if a.leader_id is not None:
+        a.leader = Registration.objects.select_related("entity").get(pk=a.leader_id)
+    try:
+        with transaction.atomic():
+            _settle(a, actor, retry=True)
+    except DomainError as e:
+        raise Conflict(
+            "auction.settle_refused", f"竞价结果仍不能办结：{e.message}", details={"cause": e.code}
+        ) from e
+    except ImproperlyConfigured as e:
+        raise Conflict(
+            "auction.settle_refused",
+            "竞价结果仍不能办结：平台签名密钥不可用，成交确认书无法签发，请联系系统管理员",
+            details={"cause": "platform.signing_key"},
+        ) from e
+    return a
 
 
 # the timeline events at which an auction's bidding (or listing) starts, by rule set
@@ -168,13 +221,14 @@ def on_open(a: Auction) -> None:
         _move_lot(a, target, SYSTEM)
 
 
-def _settle(a: Auction, actor: Any = SYSTEM) -> None:
+def _settle(a: Auction, actor: Any = SYSTEM, retry: bool = False) -> None:
     lot = a.lot
     regs = list(Registration.objects.filter(auction=a).select_related("entity"))
     winner = a.leader if _sold(a) else None
     policy = policy_of(a)
     held = _runner_up(a, winner) if winner is not None and policy.action == "next_bidder" else None
-    confirmation = _issue(a, winner, a.final_price, a.premium_rate, 1) if winner is not None else None
+    start = clock.now() if retry else None  # a confirmation issued late: its deadline runs from now
+    confirmation = _issue(a, winner, a.final_price, a.premium_rate, 1, start=start) if winner else None
     due_from = a.closed_at or clock.now()
     refunds = {}
     for r in regs:
@@ -194,6 +248,7 @@ def _settle(a: Auction, actor: Any = SYSTEM) -> None:
             "refunds": refunds,
             "held_for_next_bidder": held.registration.number if held else None,
             "lot_status": lot_status,
+            **({"retry": True} if retry else {}),
         },
         project_ref=lot.project.code,
         entity_ref=lot.project.tenderer_uscc,
