@@ -52,7 +52,7 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def child(n_experts: int, n_draws: int) -> dict:
+def child(n_experts: int, n_draws: int, profile: str = "") -> dict:
     from django.conf import settings
 
     # as in production: the SMS outbox is sent by a task worker, the draw only enqueues the task
@@ -156,6 +156,11 @@ def child(n_experts: int, n_draws: int) -> dict:
     load_before = os.getloadavg()[0]
     t_draw, t_naive, t_verify, t_commit, t_select = [], [], [], [], []
     last = None
+    profiler = None
+    if profile:  # cProfile of the draws only (draw_commit + draw_run), written to this file
+        import cProfile
+
+        profiler = cProfile.Profile()
     for i, lot in enumerate(lots):
         w = wanted()
         order = [("naive", None), ("draw", None)] if i % 2 == 0 else [("draw", None), ("naive", None)]
@@ -172,7 +177,7 @@ def child(n_experts: int, n_draws: int) -> dict:
                 )
                 crit = {"request_id": "x", "lot_region": "140105", "region_rule": "any", "specialties": w,
                         "avoid_orgs": [orgs[0], *avoid]}  # fmt: skip
-                prepared = drawing.prepare(pool.rows, crit)  # canonical rows and JSON, as draw_commit
+                prepared = drawing.prepare_canonical(pool.rows, crit)  # canonical JSON, as draw_commit
                 drawing.run_canonical(
                     seed=b"\x00" * 32, public_value="00" * 32, rows=prepared.rows, criteria=prepared.criteria
                 )
@@ -181,6 +186,8 @@ def child(n_experts: int, n_draws: int) -> dict:
                 naive(w)
                 t_naive.append(time.perf_counter() - s0)
             else:
+                if profiler is not None:
+                    profiler.enable()
                 s0 = time.perf_counter()
                 d = services.draw_commit(
                     lot=lot, region_rule="any", wanted=w, avoid_usccs=avoid, actor=SYSTEM
@@ -188,7 +195,11 @@ def child(n_experts: int, n_draws: int) -> dict:
                 t_commit.append(time.perf_counter() - s0)
                 d = services.draw_run(draw=d, actor=SYSTEM)
                 t_draw.append(time.perf_counter() - s0)
+                if profiler is not None:
+                    profiler.disable()
                 last = d
+    if profiler is not None:
+        profiler.dump_stats(profile)
     # verification of a revealed draw (the pure verifier on its export)
     seed = sealing.unseal(last.sealed_seed, context=selectors.seed_context(last))
     snapshot = sealing.unseal_json(last.sealed_snapshot, context=selectors.snapshot_context(last))
@@ -276,7 +287,7 @@ def _stage_timers() -> dict[str, float]:
 
     real_drawing = service.drawing
     dview = Drawing()
-    for name in ("prepare", "shortage_of", "commitment_of", "run_canonical"):
+    for name in ("prepare_canonical", "shortage_of", "commitment_of", "run_canonical"):
         setattr(dview, name, getattr(real_drawing, name))
         wrap(dview, name, "pure: canonical JSON, shortage, SM3 commitment and order")
     service.drawing = dview
@@ -301,14 +312,16 @@ def main() -> list[dict]:
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--experts", type=int, default=100_000)
     parser.add_argument("--draws", type=int, default=40)
+    parser.add_argument("--profile", default="", help="write a cProfile of the draws to FILE.<backend>")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.experts, args.draws)))
+        print(json.dumps(child(args.experts, args.draws, args.profile)))
         return []
     results = []
     for backend in backends():
         with scratch(backend) as env:
-            r = run_child(__file__, env, "--experts", str(args.experts), "--draws", str(args.draws))
+            extra = ["--profile", f"{args.profile}.{backend}"] if args.profile else []
+            r = run_child(__file__, env, "--experts", str(args.experts), "--draws", str(args.draws), *extra)
         results.append(r)
         print(
             f"[expert draw] {r['backend']}: {r['experts']:,} experts ({r['links']:,} specialty links), "

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ggzy.core import clock
 from ggzy.core.permissions import SYSTEM
+from ggzy.experts import draw as drawing
 from ggzy.experts import selectors, services
 from tests import factories
 from tests.experts import helpers
@@ -26,7 +27,9 @@ expert_st = st.fixed_dictionaries(
         "status": st.sampled_from(["active", "active", "active", "suspended", "retired"]),
         "penalised": st.booleans(),
         "department": st.booleans(),
-        "specialty": st.sampled_from(["A010101", "A010102", "A020101"]),
+        "specialties": st.lists(
+            st.sampled_from(["A010101", "A010102", "A020101"]), min_size=1, max_size=3, unique=True
+        ),
     }
 )
 
@@ -44,7 +47,7 @@ def test_the_eligible_pool_is_exactly_the_experts_passing_every_rule(experts, av
         made = []
         for spec in experts:
             e = helpers.expert(
-                specialties=[spec["specialty"]], region=spec["region"], employer=spec["employer"],
+                specialties=spec["specialties"], region=spec["region"], employer=spec["employer"],
                 status=spec["status"], department=dept if spec["department"] else None,
                 declarations=[{"uscc": spec["declared"], "kind": "interest"}] if spec["declared"] else [],
             )  # fmt: skip
@@ -63,7 +66,7 @@ def test_the_eligible_pool_is_exactly_the_experts_passing_every_rule(experts, av
             same_city = s["region"][:4] == "1401"
             return (
                 s["status"] == "active"
-                and s["specialty"].startswith("A0101")
+                and any(c.startswith("A0101") for c in s["specialties"])
                 and s["employer"] not in avoid
                 and s["declared"] not in avoid
                 and not s["department"]
@@ -72,4 +75,9 @@ def test_the_eligible_pool_is_exactly_the_experts_passing_every_rule(experts, av
             )
 
         assert got == {code for code, s in made if passes(s)}
+        # the rows come out canonical: the commitment encodes them as they are (draw.prepare_canonical)
+        assert drawing.canonical_snapshot(pool.rows) == pool.rows
+        crit = {"request_id": "R", "lot_region": "140105", "region_rule": rule,
+                "specialties": [{"code": "A0101", "count": 1}], "avoid_orgs": sorted(avoid)}  # fmt: skip
+        assert drawing.prepare_canonical(pool.rows, crit) == drawing.prepare(pool.rows, crit)
         transaction.set_rollback(True)

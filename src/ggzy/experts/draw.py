@@ -31,6 +31,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from json.encoder import encode_basestring as _json_str  # what json.dumps uses for ensure_ascii=False
 from typing import Any
 
@@ -91,6 +92,19 @@ def _row_json(row: Mapping[str, Any]) -> str:
 
 def prepare(snapshot: Iterable[Mapping[str, Any]], criteria: Mapping[str, Any]) -> Prepared:
     rows = canonical_snapshot(snapshot)
+    data = ("[" + ",".join(map(_row_json, rows)) + "]").encode()
+    return Prepared(rows=rows, data=data, criteria=canonical_criteria(criteria))
+
+
+def prepare_canonical(rows: list[dict[str, Any]], criteria: Mapping[str, Any]) -> Prepared:
+    """``prepare`` for rows already in canonical form (``canonical_snapshot`` of them is equal to
+    them: string values, sorted unique lists, sorted by id), as ``experts.selectors.eligible_pool``
+    builds them: they are encoded as they are, not copied and sorted again. The rows are checked
+    to be in strictly increasing id order (cheap); the rest is the caller's promise, held by
+    ``tests/experts/test_avoidance_property.py`` (prepare and prepare_canonical agree on every pool)."""
+    for a, b in pairwise(rows):
+        if not a["id"] < b["id"]:
+            raise ValueError("snapshot rows are not in canonical order")
     data = ("[" + ",".join(map(_row_json, rows)) + "]").encode()
     return Prepared(rows=rows, data=data, criteria=canonical_criteria(criteria))
 

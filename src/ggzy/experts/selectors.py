@@ -204,6 +204,7 @@ def eligible_pool(
     region_rule: str,
     wanted: list[str],
     avoid_orgs: set[str],
+    codes: list[str] | None = None,
 ) -> Pool:
     """Every active expert holding a wanted specialty (or one below it) who passes every avoidance
     rule. Each rule is applied here and nowhere else, and no caller can pass an exception.
@@ -213,11 +214,16 @@ def eligible_pool(
     whether a penalty runs and whether they sat on a committee of the tenderer within N days (two
     indexed EXISTS); and the recent invitations of the candidates who are left, found by their keyed
     tags (drawn = invited: the K-in-N rule; invited and not declined, for the same tenderer). The
-    supervising departments are read only when a candidate works for a department."""
+    supervising departments are read only when a candidate works for a department.
+
+    ``codes``: the wanted codes with those below them when the caller has read them already
+    (``specialty_codes_below``); the rows come out in canonical form (``draw.canonical_snapshot``:
+    sorted by id, sorted unique lists), so ``draw.prepare_canonical`` takes them as they are."""
     now = clock.now()
     today = clock.local_now().date()
     pool = Pool(rows=[])
-    codes = _specialty_codes(wanted)
+    if codes is None:
+        codes = specialty_codes_below(wanted)
     if not codes:
         return pool
     candidates = _candidates(codes, region_rule, lot_region, today, tenderer_uscc, now)
@@ -249,8 +255,8 @@ def eligible_pool(
     return pool
 
 
-def _specialty_codes(wanted: list[str]) -> list[str]:
-    """The wanted codes and every code below them."""
+def specialty_codes_below(wanted: list[str]) -> list[str]:
+    """The wanted codes that exist and every code below them (one plain query)."""
     if not wanted:
         return []
     table = connection.ops.quote_name(Specialty._meta.db_table)
@@ -266,7 +272,10 @@ def _candidates(
     """expert code -> [region, employer, declarations, department id, held wanted codes, penalised,
     sat on a committee of the tenderer within N days] for the active experts holding one of
     ``codes`` and meeting the region rule: one join through the (specialty, expert) index, plain
-    SQL (no model instances for hundreds of rows)."""
+    SQL (no model instances for hundreds of rows). The penalty and committee rules are uncorrelated
+    ``IN`` subqueries (the running penalties; the committees of this tenderer within N days): each
+    is evaluated once per statement (PostgreSQL: a hashed subplan; SQLite: a temporary index)
+    instead of once per candidate row as a correlated ``EXISTS``."""
     q = connection.ops.quote_name
     e, s = q(Expert._meta.db_table), q(ExpertSpecialty._meta.db_table)
     p = q(ExpertPenalty._meta.db_table)
@@ -275,18 +284,18 @@ def _candidates(
         region_rule, ""
     )
     same_from = now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
-    marks = ",".join(["%s"] * len(codes))
+    codes_sql, codes_params = _in_list("s.specialty_id", codes)
     sql = (
         f"SELECT e.code, e.region_code, e.employer_uscc, e.declarations, e.department_id, s.specialty_id, "
-        f"EXISTS (SELECT 1 FROM {p} p WHERE p.expert_id = e.id AND p.starts_on <= %s "
+        f"e.id IN (SELECT p.expert_id FROM {p} p WHERE p.starts_on <= %s "
         f"AND (p.ends_on IS NULL OR p.ends_on >= %s)), "
-        f"EXISTS (SELECT 1 FROM {cm} m JOIN {c} c ON c.id = m.committee_id JOIN {d} d ON d.id = c.draw_id "
-        f"WHERE m.expert_id = e.id AND d.tenderer_uscc = %s AND c.formed_at >= %s) "
+        f"e.id IN (SELECT m.expert_id FROM {cm} m JOIN {c} c ON c.id = m.committee_id "
+        f"JOIN {d} d ON d.id = c.draw_id WHERE d.tenderer_uscc = %s AND c.formed_at >= %s) "
         f"FROM {s} s JOIN {e} e ON e.id = s.expert_id "
-        f"WHERE s.specialty_id IN ({marks}) AND e.status = %s{region_sql}"
+        f"WHERE {codes_sql} AND e.status = %s{region_sql}"
     )
     day = today if connection.vendor == "postgresql" else today.isoformat()
-    params: list[Any] = [day, day, tenderer_uscc, _db_datetime(same_from), *codes, ExpertStatus.ACTIVE]
+    params: list[Any] = [day, day, tenderer_uscc, _db_datetime(same_from), *codes_params, ExpertStatus.ACTIVE]
     if region_sql:
         params.append(lot_region[:4] + "%")
     out: dict[str, list] = {}
@@ -301,6 +310,16 @@ def _candidates(
             else:
                 row[4].append(spec)
     return out
+
+
+def _in_list(column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """``column IN (values)`` for hundreds of short strings without commas (specialty codes, hex
+    tags). On PostgreSQL one text parameter split by the server (``= ANY(string_to_array(…))``):
+    the statement text stays the same whatever the count (psycopg parses it once) and the client
+    does not quote every element of an array; on SQLite one placeholder per value."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(string_to_array(%s, ','))", [",".join(values)]
+    return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
 
 
 def _db_datetime(value: dt.datetime) -> Any:
@@ -322,10 +341,7 @@ def _recent_invitations(
     same_from = now - dt.timedelta(days=settings.GGZY_EXPERT_SAME_TENDERER_DAYS)
     q = connection.ops.quote_name
     i, d = q(Invitation._meta.db_table), q(Draw._meta.db_table)
-    if connection.vendor == "postgresql":
-        tag_sql, tag_params = "i.expert_tag = ANY(%s)", [tags]
-    else:
-        tag_sql, tag_params = f"i.expert_tag IN ({','.join(['%s'] * len(tags))})", tags
+    tag_sql, tag_params = _in_list("i.expert_tag", tags)
     sql = (
         f"SELECT i.expert_tag, "
         f"CASE WHEN d.drawn_at >= %s THEN 1 ELSE 0 END, "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +42,6 @@ from ggzy.experts.models import (
     Expert,
     Invitation,
     InvitationStatus,
-    Specialty,
 )
 from ggzy.experts.services import notify
 from ggzy.experts.services.rows import insert as insert_rows
@@ -66,14 +66,16 @@ def _label(actor: Any) -> str:
     return actor.audit_label() if hasattr(actor, "audit_label") else str(actor)
 
 
-def _clean_wanted(wanted: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _clean_wanted(wanted: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The cleaned request, and the wanted codes with every code below them (one query for both)."""
     errors: list[FieldError] = []
     out: list[dict[str, Any]] = []
     rows = list(wanted or [])
     if not rows:
         raise InvalidInput("draw.no_specialty", "请至少填写一个抽取专业及人数", field="wanted")
     codes = [str(r.get("code", "")).strip().upper() for r in rows]
-    known = set(Specialty.objects.filter(code__in=codes).values_list("code", flat=True))
+    below = selectors.specialty_codes_below([c for c in codes if c])
+    known = set(codes) & set(below)
     for i, (r, code) in enumerate(zip(rows, codes, strict=True), start=1):
         if code not in known:
             errors.append(FieldError("draw.unknown_specialty", f"第{i}项：专业代码“{code}”不存在", "wanted"))
@@ -107,7 +109,16 @@ def _clean_wanted(wanted: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 )
     if errors:
         raise invalid(errors, "抽取条件")
-    return out
+    return out, [c for c in below if any(c.startswith(w["code"]) for w in out)]
+
+
+@lru_cache(maxsize=8192)
+def _valid_uscc(code: str) -> bool:
+    """``uscc.is_valid`` of a normalised code, remembered: a draw names ~50 organisations, most of
+    them the same from one draw to the next (a pure function of the string)."""
+    from ggzy.core import uscc
+
+    return uscc.is_valid(code)
 
 
 def _bidder_usccs(lot: Any) -> set[str]:
@@ -147,13 +158,13 @@ def draw_commit(
         raise InvalidInput(
             "draw.bad_region_rule", "地区规则应为本地、异地（其他设区市）或不限", field="region_rule"
         )
-    clean = _clean_wanted(wanted)
+    clean, codes = _clean_wanted(wanted)
     extra = set()
     for raw in avoid_usccs or ():
         code = uscc.normalise(str(raw))
         if not code:
             continue
-        if not uscc.is_valid(code):
+        if not _valid_uscc(code):
             raise InvalidInput(
                 "draw.bad_avoid_uscc", f"回避单位的统一社会信用代码“{raw}”有误", field="avoid_usccs"
             )
@@ -180,8 +191,9 @@ def draw_commit(
         region_rule=region_rule,
         wanted=[w["code"] for w in clean],
         avoid_orgs=avoid,
+        codes=codes,
     )
-    prepared = drawing.prepare(pool.rows, criteria)  # canonical rows and JSON, once
+    prepared = drawing.prepare_canonical(pool.rows, criteria)  # canonical JSON, once
     short = drawing.shortage_of(prepared)
     if short:
         names = selectors.specialty_names(short)
