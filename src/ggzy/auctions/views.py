@@ -7,7 +7,8 @@ import json
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ggzy.auctions import selectors, services
+from ggzy.auctions import results, selectors, services
+from ggzy.auctions.models import Phase
 from ggzy.core.errors import DomainError
 
 
@@ -24,8 +25,7 @@ def hall(request: HttpRequest, pk: int) -> HttpResponse:
     reg = selectors.registration_of(a, request.user)
     number = reg.number if reg and reg.number else None
     state = selectors.public_view(selectors.hall_payload(a), view, number)
-    return render(
-        request,
-        "auctions/hall.html",
-        {"a": a, "view": view, "number": number, "state_json": json.dumps(state, ensure_ascii=False)},
-    )
+    ctx = {"a": a, "view": view, "number": number, "state_json": json.dumps(state, ensure_ascii=False)}
+    if a.phase == Phase.CLOSED:  # the result notice for everyone; the winner's own confirmation
+        ctx["confirmations"] = [c for c in results.confirmations_of(a) if reg and c.registration_id == reg.pk]
+    return render(request, "auctions/hall.html", ctx)
