@@ -235,3 +235,19 @@ def test_a_failed_tender_is_not_relisted():
         == "lot.not_relistable"
     )
     assert trading.lot_get(lot.code).status == "failed"
+
+
+def test_the_console_relists_a_failed_auction_once(client):
+    a, op = setup()
+    client.force_login(op)
+    url = f"/auctions/console/{a.pk}/"
+    assert 'value="relist"' not in client.get(url).content.decode()  # open: nothing to relist
+    a = close(a)
+    assert 'value="relist"' in client.get(url).content.decode()
+    starts = (clock.now() + dt.timedelta(days=20)).astimezone(clock.CHINA).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(
+        url, {"action": "relist", "starts_at": starts, "starting_price": "900000.00"}, follow=True
+    )
+    assert r.status_code == 200 and "已重新挂牌（第2次）" in r.content.decode()
+    assert status(a) == "notice"
+    assert 'value="relist"' not in client.get(url).content.decode()  # relisted: not offered again

@@ -72,7 +72,7 @@ def console_auction(request: HttpRequest, pk: int) -> HttpResponse:
         "can_operate": results.may_operate(request.user, a),
         "registrations": results.registrations_of(a, request.user),
         "result": results.result_of(a) if a.phase == Phase.CLOSED else None,
-        "relistable": a.phase == Phase.CLOSED,
+        "relistable": settlement.relistable(a),
         "settled_at": settlement.settled_at(a) if a.phase == Phase.CLOSED else None,
     }
     return render(request, "auctions/console_auction.html", ctx, status=422 if error else 200)

@@ -589,6 +589,17 @@ def auction_relist_after_default(*, auction: Auction, data: Mapping[str, Any], a
     return new
 
 
+def relistable(a: Auction) -> bool:
+    """Whether the operator may list this attempt again (流拍, or a default under the relist
+    policy) and has not yet done so: what the console offers (the services check it again)."""
+    if a.phase != Phase.CLOSED or Auction.objects.filter(lot_id=a.lot_id, attempt__gt=a.attempt).exists():
+        return False
+    if a.result in (Result.NO_BIDS, Result.RESERVE_NOT_MET):
+        return True
+    c = Confirmation.objects.filter(auction=a).order_by("-issued_at", "-id").first()
+    return c is not None and c.status == ConfirmationStatus.DEFAULTED and c.on_default == "relist"
+
+
 def relist_lot(*, previous: Auction, auction: Auction, reason: str, actor: Any) -> str:
     """The lot of a relisted auction goes back into its procedure for the new attempt: from
     ``failed`` (流拍) or the result stage (a default) to the first stage through
