@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RoomOut(Schema):
@@ -115,6 +115,7 @@ class CalendarBookingOut(Schema):
 
 class CalendarDayOut(Schema):
     day: dt.date
+    closed: str = Field("", description="场所当日不开放的原因（休息日、法定节假日），开放时为空")
     bookings: list[CalendarBookingOut]
 
 

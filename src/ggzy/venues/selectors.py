@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ggzy.core import calendar as core_calendar
 from ggzy.core import clock
 from ggzy.core import selectors as core_selectors
 from ggzy.core.errors import NotFound
@@ -106,6 +107,53 @@ def free_rooms(
     return rooms.exclude(pk__in=busy).select_related("venue")
 
 
+def is_operator(actor: Any, venue: Venue) -> bool:
+    """Whether ``actor`` runs the venue (场所运营方): for a service center's venue, that center's
+    staff who keep the catalog (``venue.manage``); for a social party's venue, the administrators
+    of the operator's registered market entity (``entity.update`` on its own entity only)."""
+    from types import SimpleNamespace
+
+    from ggzy.accounts.models import Role
+    from ggzy.core.permissions import SYSTEM
+
+    if actor is SYSTEM:
+        return True
+    if venue.operator_kind == OperatorKind.CENTER:
+        return (
+            venue.service_center_id is not None
+            and getattr(actor, "service_center_id", None) == venue.service_center_id
+            and allowed(actor, "venue.manage")
+        )
+    return (
+        bool(venue.operator_uscc)
+        and getattr(actor, "role", "") == Role.ENTITY_ADMIN
+        and allowed(actor, "entity.update", SimpleNamespace(uscc=venue.operator_uscc))
+    )
+
+
+def future_bookings_on_closed_days(venue: Venue) -> int:
+    """Active bookings of the venue from now on that fall on a day it is closed (after its
+    operator stopped opening on rest days): they are kept, flagged by ``booking_warnings``."""
+    now = clock.now()
+    return sum(
+        1
+        for b in Booking.objects.filter(room__venue=venue, status=BookingStatus.ACTIVE, starts_at__gt=now)
+        if closed_day(venue, b.starts_at)
+    )
+
+
+def closed_on(venue: Venue, day: dt.date) -> str:
+    """A short label when the venue is closed on the local ``day`` (for the calendar: e.g.
+    “国庆节假期，不开放”), "" when it is open (the rule of ``closed_day``)."""
+    if venue.open_on_rest_days:
+        return ""
+    info = core_selectors.holiday_table().day(day)
+    if info.working:
+        return ""
+    what = f"{info.name or '法定节假日'}假期" if info.kind == core_calendar.HOLIDAY else "休息日"
+    return f"{what}，不开放" + ("" if info.confirmed else "（推定）")
+
+
 def closed_day(venue: Venue, starts_at: dt.datetime) -> str:
     """Why the venue is closed on the (local) day of ``starts_at``, or "" when it is open: a venue
     is closed on rest days and statutory holidays as the statutory calendar knows them
@@ -159,7 +207,8 @@ def venues_near(
 
 
 def calendar(venue: Venue, start: dt.date, days: int = 7) -> list[dict[str, Any]]:
-    """A week of a venue: per day, per room, the active bookings."""
+    """A week of a venue: per day, per room, the active bookings; ``closed``: why the venue is
+    closed that day ("" when open; ``closed_on``), for the calendar's shading."""
     first = dt.datetime.combine(start, dt.time.min, tzinfo=clock.CHINA)
     last = first + dt.timedelta(days=days)
     bookings = Booking.objects.filter(
@@ -172,6 +221,7 @@ def calendar(venue: Venue, start: dt.date, days: int = 7) -> list[dict[str, Any]
         out.append(
             {
                 "day": day,
+                "closed": closed_on(venue, day),
                 "rooms": [
                     {
                         "room": r,
@@ -238,11 +288,14 @@ def booking_warnings(lot: Any) -> dict[int, str]:
     from ggzy.trading.selectors import lot_event_time
 
     scheduled = lot_event_time(lot, "opening")
-    if scheduled is None:
-        return {}
     out: dict[int, str] = {}
-    for b in Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE):
-        if b.purpose == Purpose.OPENING and not b.starts_at <= scheduled.at < b.ends_at:
+    for b in Booking.objects.filter(lot=lot, status=BookingStatus.ACTIVE).select_related("room__venue"):
+        closed = closed_day(b.room.venue, b.starts_at) if b.starts_at > clock.now() else ""
+        if closed:  # the venue's operator changed its rest-day rule after the booking was made
+            out[b.pk] = f"本预约所在日期场所已改为不开放：{closed}"
+        elif scheduled is None:
+            continue
+        elif b.purpose == Purpose.OPENING and not b.starts_at <= scheduled.at < b.ends_at:
             out[b.pk] = (
                 f"开标时间已变更为{_fmt(scheduled.at)}，本预约（{_fmt(b.starts_at)}至{_fmt(b.ends_at)}）"
                 f"不再包含开标时间，请按新的开标时间改约"
@@ -327,7 +380,7 @@ def calendar_rows(venue: Venue, start: dt.date, days: int = 7, *, full: bool = F
                     {"room_id": r["room"].pk, "purpose": b.purpose, "purpose_label": b.get_purpose_display(),
                      "starts_at": b.starts_at, "ends_at": b.ends_at, "lot_code": b.lot_code if show else ""}
                 )  # fmt: skip
-        out.append({"day": day["day"], "bookings": rows})
+        out.append({"day": day["day"], "closed": day["closed"], "bookings": rows})
     return out
 
 

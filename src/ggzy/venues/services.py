@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from ggzy.audit import services as audit
 from ggzy.core import clock, uscc
-from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from ggzy.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied, invalid
 from ggzy.core.models import Region
 from ggzy.core.permissions import require
 from ggzy.entities.selectors import entity_get
@@ -202,6 +202,41 @@ MOVES: dict[str, set[str]] = {
     VenueStatus.SUSPENDED: {VenueStatus.ADMITTED, VenueStatus.WITHDRAWN},
     VenueStatus.WITHDRAWN: set(),
 }
+
+
+@transaction.atomic
+def venue_rest_days_set(*, venue: Venue, open_on_rest_days: Any, actor: Any) -> Venue:
+    """The venue's operator (``selectors.is_operator``: the staff of its service center, or the
+    administrators of its social operator's entity) declares whether the venue opens on rest days
+    and statutory holidays. From then on bookings follow the new rule (``booking_create`` checks
+    ``selectors.closed_day``). Active bookings already made on days now closed are kept and flagged
+    on the booking console (``selectors.booking_warnings``) for the lots' operators to rebook; the
+    audit event counts them."""
+    if not selectors.is_operator(actor, venue):
+        raise PermissionDenied(
+            "venue.not_operator",
+            f"只有场所“{venue.name}”的运营方（{venue.operator_name or '运营单位'}）可以修改休息日和法定节假日的开放规则",
+        )
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    if venue.status == VenueStatus.WITHDRAWN:
+        raise InvalidInput("venue.withdrawn", f"场所“{venue.name}”已退出目录")
+    new = _flag(open_on_rest_days)
+    if new == venue.open_on_rest_days:
+        state = "开放" if new else "不开放"
+        raise InvalidInput(
+            "venue.rest_days_unchanged",
+            f"场所已设为休息日和法定节假日{state}，无需修改",
+            field="open_on_rest_days",
+        )
+    venue.open_on_rest_days = new
+    venue.version += 1
+    venue.save(update_fields=["open_on_rest_days", "version"])
+    affected = selectors.future_bookings_on_closed_days(venue)
+    audit.record(
+        actor=actor, action="venue.rest_days_set", object_type="venues.venue", object_id=venue.code,
+        summary={"open_on_rest_days": [not new, new], "bookings_on_closed_days": affected},
+    )  # fmt: skip
+    return venue
 
 
 @transaction.atomic

@@ -9,4 +9,5 @@ urlpatterns = [
     path("console/bookings/", views.console_bookings, name="console_bookings"),
     path("console/<str:code>/", views.console_venue, name="console_venue"),
     path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/rest-days/", views.rest_days, name="rest_days"),
 ]

@@ -68,8 +68,37 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "history": selectors.status_history(v),
         "room_rows": [selectors.room_view(r) for r in v.rooms.all() if r.active],
     }
+    context["is_operator"] = request.user.is_authenticated and selectors.is_operator(request.user, v)
     context.update(_week(v, _start(request), full=False))
     return render(request, "venues/detail.html", context)
+
+
+@login_required
+def rest_days(request: HttpRequest, code: str) -> HttpResponse:
+    """The venue's operator sets whether it opens on rest days and statutory holidays."""
+    try:
+        v = selectors.venue_get(code)
+    except DomainError as exc:
+        return _refused(request, exc.message, 404)
+    if not selectors.is_operator(request.user, v):
+        return _refused(request, f"只有场所“{v.name}”的运营方可以修改开放规则")
+    error = None
+    if request.method == "POST":
+        try:
+            v = services.venue_rest_days_set(
+                venue=v, open_on_rest_days=request.POST.get("open_on_rest_days", ""), actor=request.user
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            state = "开放" if v.open_on_rest_days else "不开放"
+            text = f"已改为休息日和法定节假日{state}。"
+            affected = selectors.future_bookings_on_closed_days(v)
+            if affected:
+                text += f"已有{affected}个预约落在不开放的日期，已在预约管理中提示改约。"
+            messages.success(request, text)
+            return redirect("venues:rest_days", code=v.code)
+    return render(request, "venues/rest_days.html", {"v": v, "error": error})
 
 
 # --- console: the catalog (venue.manage) ----------------------------------------------------------------
@@ -135,6 +164,7 @@ def console_venue(request: HttpRequest, code: str) -> HttpResponse:
         "moves": [(s, VenueStatus(s).label) for s in services.MOVES.get(v.status, ())],
         "room_rows": [selectors.room_view(r) for r in v.rooms.all() if r.active],
         "room_kinds": RoomKind.choices,
+        "is_operator": selectors.is_operator(request.user, v),
     }
     context.update(_week(v, _start(request), full=True))
     return render(request, "venues/console_venue.html", context)
