@@ -251,3 +251,28 @@ def test_the_console_relists_a_failed_auction_once(client):
     assert r.status_code == 200 and "已重新挂牌（第2次）" in r.content.decode()
     assert status(a) == "notice"
     assert 'value="relist"' not in client.get(url).content.decode()  # relisted: not offered again
+
+
+def test_a_descending_auction_is_relisted_with_its_terms():
+    a, op = setup(mode="dutch", dutch_step="50000.00", dutch_floor="800000.00", dutch_interval_seconds=60,
+                  starts_at=(clock.now() - dt.timedelta(seconds=1)).isoformat())  # fmt: skip
+    a = services.auction_refresh(auction=a)
+    with time_machine.travel(a.starts_at + dt.timedelta(hours=2), tick=False):
+        services.auction_close_due()
+    a.refresh_from_db()
+    assert a.result == Result.NO_BIDS and status(a) == "failed"
+    starts = (clock.now() + dt.timedelta(days=20)).isoformat()
+    # a starting price below the kept floor needs a new floor: refused with the reason, nothing written
+    before = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as e:
+        services.auction_relist(
+            auction=a, data={"starting_price": "700000.00", "starts_at": starts}, actor=op
+        )
+    assert "最低价不得高于起始价" in str(e.value.details) + e.value.message
+    assert AuditEvent.objects.count() == before and status(a) == "failed"
+    b = services.auction_relist(
+        auction=a, data={"starting_price": "900000.00", "starts_at": starts}, actor=op
+    )
+    assert b.mode == "dutch" and b.dutch_step == D("50000.00") and b.dutch_interval_seconds == 60
+    assert b.dutch_floor == D("800000.00") and b.reserve_price is None  # the sealed reserve is not kept
+    assert status(b) == "notice"

@@ -103,7 +103,7 @@ def _act(request: HttpRequest, a) -> None:
     elif action == "relist":
         data = {
             k: p.get(k, "").strip()
-            for k in ("starts_at", "starting_price", "listing_ends_at")
+            for k in ("starts_at", "starting_price", "listing_ends_at", "dutch_floor")
             if p.get(k, "").strip()
         }
         b = settlement.auction_list_again(auction=a, data=data, actor=user)

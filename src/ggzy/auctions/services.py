@@ -229,6 +229,27 @@ def auction_create(*, lot: Any, data: Mapping[str, Any], actor: Any) -> Auction:
     return a
 
 
+def relist_terms(a: Auction) -> dict[str, Any]:
+    """The terms a relisting keeps unless the operator changes them (the new attempt's periods are
+    given unaccelerated, as to ``auction_create``). Not kept: the starting price of a 流拍 (usually
+    lowered, so it must be given), the sealed reserve, the times. A descending auction keeps its
+    step, interval and floor (a lower starting price than the floor needs a new floor)."""
+    terms: dict[str, Any] = {
+        "mode": a.mode,
+        "title": a.title,
+        "increment": a.increment,
+        "deposit": a.deposit,
+        "countdown_seconds": a.countdown_seconds * a.acceleration,
+        "round_seconds": a.round_seconds * a.acceleration,
+        "dutch_interval_seconds": a.dutch_interval_seconds * a.acceleration,
+    }
+    if a.dutch_step is not None:
+        terms["dutch_step"] = a.dutch_step
+    if a.dutch_floor is not None:  # the transferor's floor stays unless a new one is given
+        terms["dutch_floor"] = a.dutch_floor
+    return terms
+
+
 @transaction.atomic
 def auction_relist(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> Auction:
     """After a failed listing: list again (降价后重新披露) with a new (usually lower) starting price."""
@@ -237,14 +258,7 @@ def auction_relist(*, auction: Auction, data: Mapping[str, Any], actor: Any) -> 
         raise Conflict("auction.not_failed", "只有流拍的标的才能重新挂牌")
     if Auction.objects.filter(lot=auction.lot, attempt__gt=auction.attempt).exists():
         raise Conflict("auction.relisted", "该标的已经重新挂牌")
-    base = {
-        "mode": auction.mode,
-        "title": auction.title,
-        "increment": auction.increment,
-        "deposit": auction.deposit,
-        "countdown_seconds": auction.countdown_seconds * auction.acceleration,
-        "round_seconds": auction.round_seconds * auction.acceleration,
-    }
+    base = relist_terms(auction)
     base.update(data)
     new = auction_create(lot=auction.lot, data=base, actor=actor)
     from ggzy.auctions import settlement  # the lot and its deposits follow the new attempt

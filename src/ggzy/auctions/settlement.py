@@ -578,11 +578,7 @@ def auction_relist_after_default(*, auction: Auction, data: Mapping[str, Any], a
         )
     if Auction.objects.filter(lot=a.lot, attempt__gt=a.attempt).exists():
         raise Conflict("auction.relisted", "该标的已经重新挂牌")
-    base = {
-        "mode": a.mode, "title": a.title, "increment": a.increment, "deposit": a.deposit,
-        "starting_price": a.starting_price,
-        "countdown_seconds": a.countdown_seconds * a.acceleration, "round_seconds": a.round_seconds * a.acceleration,
-    }  # fmt: skip
+    base = {**auction_services.relist_terms(a), "starting_price": a.starting_price}
     base.update(data)
     new = auction_services.auction_create(lot=a.lot, data=base, actor=actor)
     relist_lot(previous=a, auction=new, reason=f"竞得人逾期未签订成交确认书{c.code}，再行拍卖", actor=actor)
