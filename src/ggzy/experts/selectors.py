@@ -234,15 +234,18 @@ def eligible_pool(
         departments = supervising_department_ids(lot_region, category)
     left: list[tuple[str, str, list[str], list[str], bool]] = []
     for code, (region, employer, declarations, dept, specs, penalised, sat) in sorted(candidates.items()):
-        orgs = {employer} | {d.get("uscc", "") for d in declarations}
-        if orgs & avoid_orgs:
+        if declarations:
+            orgs = sorted({employer, *(d.get("uscc", "") for d in declarations)} - {""})
+        else:  # most experts: the employer only (no set to build)
+            orgs = [employer] if employer else []
+        if not avoid_orgs.isdisjoint(orgs):
             pool.avoided["organisation"] += 1
         elif dept is not None and dept in departments:
             pool.avoided["department"] += 1
         elif penalised:
             pool.avoided["penalty"] += 1
         else:
-            left.append((code, region, sorted(specs), sorted(o for o in orgs if o), sat))
+            left.append((code, region, sorted(specs) if len(specs) > 1 else specs, orgs, sat))
     times, same = _recent_invitations([r[0] for r in left], tenderer_uscc, now)
     limit = settings.GGZY_EXPERT_MAX_DRAWS
     for code, region, specs, orgs, sat in left:
