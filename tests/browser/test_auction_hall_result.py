@@ -1,0 +1,117 @@
+"""The live hall page when the auction closes while it is open (docs/auctions.md "The live hall"):
+Chromium against a real daphne server (WebSockets need ASGI). The auction opens, a bid, then the countdown (10 s)
+runs out: the closing state arrives and the page shows the result notice link to everyone and the
+transaction confirmation link to the winner only. Screenshots under var/test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_auction_console import _shot
+from tests.test_multiprocess import _free_port, _open
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BIN = Path(sys.executable).parent
+
+SETUP = """
+import datetime as dt, json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, interactive=False)
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from ggzy.accounts.models import Role
+from ggzy.auctions import services
+from ggzy.core import clock
+from tests.auctions import helpers
+lot, op = helpers.lot("land.auction")
+a = services.auction_create(lot=lot, data={"starting_price": "3000000.00", "increment": "50000.00",
+    "deposit": "600000.00", "countdown_seconds": 10,
+    "starts_at": (clock.now() + dt.timedelta(seconds=20)).isoformat()}, actor=op)
+out = {"auction": a.pk, "sessions": [], "numbers": []}
+for n in range(2):
+    ent = helpers.th.entity(7100 + n, ["transferee"], f"山西浏览器结果测试单位{n}")
+    user = helpers.th.member_of(ent, Role.ENTITY_ADMIN)
+    r = services.registration_apply(auction=a, actor=user)
+    services.registration_review(registration=r, approve=True, actor=op)
+    r = services.deposit_confirm(registration=r, reference=f"R{n}", actor=op)
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "ggzy.accounts.backends.LockoutBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    out["sessions"].append(s.session_key)
+    out["numbers"].append(r.number)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture
+def hall_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GGZY_")}
+    env.update(GGZY_ENV="test", GGZY_DEBUG="0", GGZY_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="ggzy.settings",
+               PYTHONPATH=f"{ROOT / 'src'}:{ROOT}")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, check=True)  # fmt: skip
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    port = _free_port()
+    server = subprocess.Popen([str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(300):
+            if _open(port):
+                break
+            time.sleep(0.1)
+        data["url"] = f"http://127.0.0.1:{port}"
+        yield data
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_the_links_appear_when_the_auction_closes_while_the_page_is_open(browser, hall_server):
+    url = f"{hall_server['url']}/auctions/{hall_server['auction']}/"
+    contexts, pages = [], {}
+    try:
+        for who, session in (("winner", hall_server["sessions"][0]), ("other", hall_server["sessions"][1]),
+                             ("public", None)):  # fmt: skip
+            ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            if session:
+                ctx.add_cookies([{"name": "sessionid", "value": session, "url": hall_server["url"]}])
+            contexts.append(ctx)
+            p = ctx.new_page()
+            p.set_default_timeout(30000)
+            p.goto(url)
+            p.wait_for_function("document.getElementById('conn').textContent === '已连接'")
+            assert p.locator("#result-links a").count() == 0
+            pages[who] = p
+        w = pages["winner"]
+        w.wait_for_function(
+            "document.getElementById('phase').textContent.startsWith('竞价中')", timeout=60000
+        )
+        w.click("#plus-one")
+        w.click("#bid-button")
+        w.wait_for_function("document.getElementById('message').textContent.includes('报价已受理')")
+        # the countdown (10 s) runs out: the closing state arrives and each page fetches its links
+        for p in pages.values():
+            p.wait_for_selector("#result-notice-link")
+        assert w.locator("a.confirmation-link").count() == 1
+        assert "成交确认书" in w.locator("#result-links").inner_text()
+        assert pages["other"].locator("a.confirmation-link").count() == 0
+        assert pages["public"].locator("a.confirmation-link").count() == 0
+        _shot(w, "auction-hall-closed-winner")
+        _shot(pages["public"], "auction-hall-closed-public")
+        w.click("a.confirmation-link")
+        w.wait_for_load_state()
+        assert "成交确认书" in w.inner_text("body")
+    finally:
+        for ctx in contexts:
+            ctx.close()
