@@ -1,5 +1,5 @@
 """The eligible pool's one candidate statement (selectors._candidates): the penalty periods and the
-committees of the same tenderer as uncorrelated IN subqueries, the specialty codes as one text
+committees of the same tenderer as EXISTS in the statement, the specialty codes as one text
 parameter on PostgreSQL; and the request's specialty codes read once (draw_commit). Run on the
 database GGZY_DATABASE_URL names (CI runs both)."""
 

@@ -275,10 +275,10 @@ def _candidates(
     """expert code -> [region, employer, declarations, department id, held wanted codes, penalised,
     sat on a committee of the tenderer within N days] for the active experts holding one of
     ``codes`` and meeting the region rule: one join through the (specialty, expert) index, plain
-    SQL (no model instances for hundreds of rows). The penalty and committee rules are uncorrelated
-    ``IN`` subqueries (the running penalties; the committees of this tenderer within N days): each
-    is evaluated once per statement (PostgreSQL: a hashed subplan; SQLite: a temporary index)
-    instead of once per candidate row as a correlated ``EXISTS``."""
+    SQL (no model instances for hundreds of rows). The penalty and committee rules are correlated
+    ``EXISTS`` through the expert indexes: their cost grows with the candidates, not with the
+    penalty or committee tables (uncorrelated ``IN`` subqueries were tried: 6 % faster with 200
+    running penalties, 35 % slower with 3,000, SQLite, 100,000 experts)."""
     q = connection.ops.quote_name
     e, s = q(Expert._meta.db_table), q(ExpertSpecialty._meta.db_table)
     p = q(ExpertPenalty._meta.db_table)
@@ -290,10 +290,10 @@ def _candidates(
     codes_sql, codes_params = _in_list("s.specialty_id", codes)
     sql = (
         f"SELECT e.code, e.region_code, e.employer_uscc, e.declarations, e.department_id, s.specialty_id, "
-        f"e.id IN (SELECT p.expert_id FROM {p} p WHERE p.starts_on <= %s "
+        f"EXISTS (SELECT 1 FROM {p} p WHERE p.expert_id = e.id AND p.starts_on <= %s "
         f"AND (p.ends_on IS NULL OR p.ends_on >= %s)), "
-        f"e.id IN (SELECT m.expert_id FROM {cm} m JOIN {c} c ON c.id = m.committee_id "
-        f"JOIN {d} d ON d.id = c.draw_id WHERE d.tenderer_uscc = %s AND c.formed_at >= %s) "
+        f"EXISTS (SELECT 1 FROM {cm} m JOIN {c} c ON c.id = m.committee_id JOIN {d} d ON d.id = c.draw_id "
+        f"WHERE m.expert_id = e.id AND d.tenderer_uscc = %s AND c.formed_at >= %s) "
         f"FROM {s} s JOIN {e} e ON e.id = s.expert_id "
         f"WHERE {codes_sql} AND e.status = %s{region_sql}"
     )
