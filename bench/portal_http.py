@@ -4,7 +4,8 @@ A scratch database with N generated notices (default 100,000; ``bench/search.py`
 served by ``daphne ggzy.asgi:application`` (one process, as ``ggzy serve`` runs it). An asyncio
 client holds 32 keep-alive HTTP/1.1 connections and requests, for D seconds each (after a warm-up):
 
-- **minimal view**: ``/robots.txt`` (a Django view returning a few lines, no database): the ceiling;
+- **minimal view**: ``/robots.txt`` (a Django view returning a few lines, no database): the ceiling,
+  measured first and again last, the better run counting;
 - **notice list**: ``/notices/`` (the newest 20 notices, paginated);
 - **notice page**: ``/notices/<number>/`` for random notices;
 - **search**: ``/search/?q=…`` for the 20 queries of bench/search.py.
@@ -141,6 +142,12 @@ def measure(backend: str, n_notices: int, seconds: float) -> dict:
             for name, paths in cases.items():
                 load(port, paths, 2)  # warm-up
                 out[name] = load(port, paths, seconds)
+            # the ceiling again at the end: the host is shared, and the better of the two runs of
+            # the minimal view is the stricter baseline for the pages measured between them
+            again = load(port, cases["minimal"], seconds)
+            out["minimal_first_rps"] = out["minimal"]["rps"]
+            if again["rps"] > out["minimal"]["rps"]:
+                out["minimal"] = again
             for name in ("list", "notice", "search"):
                 out[name]["ratio"] = round(out[name]["rps"] / out["minimal"]["rps"], 2)
             return out

@@ -3,7 +3,8 @@
 GGZY_ENV              development (default) | production | test
 GGZY_SECRET_KEY       required in production; development keeps a generated key in var/secret_key
 GGZY_DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/ggzy; default SQLite at var/ggzy.sqlite3
-GGZY_DB_POOL_MAX      PostgreSQL: size of the per-process connection pool (0 = none: one connection per thread)
+GGZY_DB_POOL_MAX      PostgreSQL: size of the per-process connection pool (default 10, tests 0; 0 = none:
+                      a new connection per request)
 GGZY_DB_POOL_TIMEOUT  seconds a request waits for a pooled connection (default 120)
 GGZY_REDIS_URL        e.g. redis://127.0.0.1:6379/0; enables the Redis channel layer and cache
 GGZY_VAR_DIR          where the SQLite file, keys, uploads and mail outbox live (default ./var)
@@ -121,7 +122,10 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "ggzy.sqlite3"
 DATABASE_URL = os.environ.get("GGZY_DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DB_POOL_MAX = int(os.environ.get("GGZY_DB_POOL_MAX", "0") or 0)
+    # A pool by default outside the tests: without one, Django's persistent connections under
+    # ASGI stay open per finished request thread, and 32 busy visitors exhausted PostgreSQL's 100
+    # connections within a minute (bench/portal_http.py, docs/benchmarks.md (p)).
+    DB_POOL_MAX = int(os.environ.get("GGZY_DB_POOL_MAX", "0" if ENV == "test" else "10") or 0)
     if DB_POOL_MAX:
         # A psycopg connection pool per process (Django >= 5.1): under ASGI every concurrent request
         # runs its database work in its own thread with its own connection, so 100 simultaneous
@@ -135,7 +139,9 @@ if DATABASE_URL:
             "timeout": float(os.environ.get("GGZY_DB_POOL_TIMEOUT", "120")),
         }
     else:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+        # no persistent connections: under ASGI each request runs in a thread of its own, and a
+        # kept connection would outlive it (Django's documentation says to disable them there)
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
@@ -171,12 +177,26 @@ else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # the local memory cache keeps 300 entries by default: fewer than the notice pages a visitor
+    # crowd asks for (two entries each), so pages were culled and rendered again and again
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Public pages that never change between publications (notice pages, notice lists) are cached
 # this many seconds (0: not cached). Off in tests, where ids repeat from test to test; the
 # caching itself is tested with its own cache (tests/trading/test_page_cache.py).
 GGZY_PAGE_CACHE_SECONDS = int(os.environ.get("GGZY_PAGE_CACHE_SECONDS", "0" if ENV == "test" else "60"))
+# The pages' cache version (the highest notice id) is itself cached this many seconds, so that a
+# cached page costs no database query. A publication clears it in its own process at once (and in
+# every process with the shared Redis cache); other processes with a local cache see it within
+# this time. 0: asked of the database on every request (tests).
+GGZY_NOTICES_VERSION_SECONDS = float(
+    os.environ.get("GGZY_NOTICES_VERSION_SECONDS", "0" if ENV == "test" else "1")
+)
 
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -82,3 +82,31 @@ def test_a_cached_page_shows_the_server_time_of_the_response(client, op, lot):  
     assert dt.datetime.fromisoformat(iso2) - dt.datetime.fromisoformat(iso1) == dt.timedelta(seconds=37)
     assert text2 == (start + dt.timedelta(seconds=37)).strftime("%Y-%m-%d %H:%M:%S")
     assert shown.sub("", first) == shown.sub("", second)  # otherwise the same cached page
+
+
+@override_settings(GGZY_PAGE_CACHE_SECONDS=60, GGZY_NOTICES_VERSION_SECONDS=60, CACHES=LOCAL)
+def test_a_cached_page_needs_no_database_and_a_publication_still_shows_at_once(
+    client,
+    op,  # noqa: F811
+    lot,  # noqa: F811
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = publish(lot, op)
+    url = reverse("notices:detail", args=[first.number])
+    client.get(url)
+    client.get(reverse("notices:list"))
+    with django_assert_num_queries(0):  # the version comes from the cache too
+        assert first.title in client.get(url).content.decode()
+        assert first.number in client.get(reverse("notices:list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the commit forgets the version
+        second = publish(lot, op, data={"资格要求": "第二份公告"})
+    assert second.number in client.get(reverse("notices:list")).content.decode()
+    # without the commit hook the version would stay cached for the whole 60 s of this test
+    with django_capture_on_commit_callbacks(execute=False):
+        third = publish(lot, op, data={"资格要求": "第三份公告"})
+    assert third.number not in client.get(reverse("notices:list")).content.decode()

@@ -423,9 +423,27 @@ def project_names() -> set[str]:
 
 
 # --- notices -----------------------------------------------------------------------------------
+NOTICES_VERSION_KEY = "notices-version:v1"
+
+
 def notices_version() -> int:
     """Changes whenever a notice is published: the highest notice id (one index lookup). Public
-    page caches key on it."""
+    page caches key on it. Kept in the cache for ``GGZY_NOTICES_VERSION_SECONDS`` (a publication
+    deletes it on commit, ``services.notices``), so a cached page needs no database at all."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = settings.GGZY_NOTICES_VERSION_SECONDS
+    if seconds <= 0:
+        return _highest_notice_id()
+    found = cache.get(NOTICES_VERSION_KEY)
+    if found is None:
+        found = _highest_notice_id()
+        cache.set(NOTICES_VERSION_KEY, found, seconds)
+    return found
+
+
+def _highest_notice_id() -> int:
     from django.db import connection
 
     from ggzy.trading.models import Notice

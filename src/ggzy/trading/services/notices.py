@@ -359,7 +359,15 @@ def _create(
     from ggzy.portal.services import notice_index
 
     notice_index(notice)  # searchable exactly when it is public, in the same transaction
+    transaction.on_commit(_public_pages_renewed)
     return notice, findings, {o["code"]: o for o in kept}
+
+
+def _public_pages_renewed() -> None:
+    """The cached public pages key on the notices' version: forget it, so the next page asks."""
+    from django.core.cache import cache
+
+    cache.delete(selectors.NOTICES_VERSION_KEY)
 
 
 def _warn_overrides(notice: Notice, kept: dict[str, dict[str, str]], findings: list[dict[str, Any]]) -> None:
