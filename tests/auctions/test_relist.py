@@ -1,7 +1,7 @@
 """Relisting (重新挂牌/再行拍卖, docs/auctions.md "Relisting"): after a failed auction (流拍) or a
 winner's default the lot goes back into its procedure through ``trading.services.lot_relist``, its
 status follows the new attempt at every step, new bidders pay into their sub-accounts, and the
-previous attempt's deposits stay tracked — real database, real deposits app."""
+previous attempt's deposits stay tracked (per attempt: test_relist_deposits.py) — real database, real deposits app."""
 
 from __future__ import annotations
 
@@ -109,18 +109,16 @@ def test_failed_auction_relisted_and_sold_with_the_lot_status_following_every_st
     assert r1.number and r1.deposit_reference.startswith("子账户")
     assert deposits.deposit_status(b.lot, r2.entity.uscc).state == "paid"
     # the previous attempt's bidder registers again: its old deposit (being refunded) is not this
-    # attempt's; the new one is confirmed by its bank reference
+    # attempt's (unpaid until it pays into its new sub-account); the new one is confirmed by hand here
     back = services.registration_apply(auction=b, actor=old_user)
     back = services.registration_review(registration=back, approve=True, actor=op)
-    assert code_of(lambda: settlement.deposit_check(registration=back, actor=op)) == (
-        "auction.deposit_previous_attempt"
-    )
+    assert code_of(lambda: settlement.deposit_check(registration=back, actor=op)) == "auction.deposit_unpaid"
     back = services.deposit_confirm(registration=back, reference="YH-RELIST-1", actor=op)
     assert back.number
     # the previous attempt's refund is still tracked and can be paid back
-    assert deposits.deposit_status(a.lot, old.entity.uscc).refund_deadline is not None
+    assert deposits.deposit_status(a.lot, old.entity.uscc, attempt=1).refund_deadline is not None
     deposit_services.deposit_refund(lot=a.lot, uscc=old.entity.uscc, actor=op)
-    assert deposits.deposit_status(a.lot, old.entity.uscc).state == "refunded"
+    assert deposits.deposit_status(a.lot, old.entity.uscc, attempt=1).state == "refunded"
     assert status(b) == "notice"
 
     # the auction opens: the lot enters the auction stage
@@ -159,8 +157,8 @@ def test_relisting_after_a_default_moves_the_lot_out_of_result():
         assert b.attempt == 2 and status(b) == "notice"
         assert moves(b)[-1] == ("result", "notice")
         # the defaulter's deposit stays forfeited, the other's refund stays due
-        assert deposits.deposit_status(a.lot, r2.entity.uscc).state == "forfeited"
-        assert deposits.deposit_status(a.lot, r1.entity.uscc).state == "refund_due"
+        assert deposits.deposit_status(a.lot, r2.entity.uscc, attempt=1).state == "forfeited"
+        assert deposits.deposit_status(a.lot, r1.entity.uscc, attempt=1).state == "refund_due"
         # a new bidder pays into its sub-account for the new attempt
         n1, v1 = paid_bidder(b, op)
         n2, _ = paid_bidder(b, op)

@@ -5,9 +5,11 @@ cause is fixed. Idempotent, audited, refused again with a clear message — real
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import time_machine
 
 from ggzy.auctions import services, settlement
 from ggzy.auctions.models import Confirmation, Result
@@ -108,3 +110,83 @@ def test_retry_refused_before_the_close_and_for_other_accounts(broken_key):
     broken_key()
     e = refusal(lambda: settlement.settlement_retry(auction=b, actor=winner))  # the winner is no operator
     assert e.status == 403 and settlement.settled_at(b) is None
+
+
+def result_notices(a) -> list:
+    return trading.lot_notices(a.lot, ["transaction_result"])
+
+
+def test_a_sale_settled_by_the_retry_gets_its_result_notice_with_the_confirmations_deadline(broken_key):
+    a, op, _, _ = sold_unsettled(broken_key)
+    # not settled at the close: no notice stating a deadline that no confirmation has
+    assert a.result_notice == "" and result_notices(a) == []
+    assert settlement.needs_retry(a)
+    broken_key()
+    later = a.closed_at + dt.timedelta(days=6)  # the retry comes days later: another deadline
+    with time_machine.travel(later, tick=False):
+        b = settlement.settlement_retry(auction=a, actor=op)
+    c = Confirmation.objects.get(auction=a)
+    close_based, _, _ = settlement.sign_deadline(a, a.closed_at)
+    assert c.sign_due_at != close_based  # from the retry
+    (notice,) = result_notices(a)
+    assert b.result_notice == notice.number
+    a.refresh_from_db()
+    assert a.result_notice == notice.number and not settlement.needs_retry(a)
+    data = trading.notice_get(notice.number).data
+    assert data["成交确认书编号"] == c.code
+    assert data["成交确认书签订期限"].startswith(settlement._due_text(c.sign_due_at))
+    assert data["成交价（元）"] == str(a.final_price)
+    # never a second one
+    e = refusal(lambda: settlement.settlement_retry(auction=a, actor=op))
+    assert e.code == "auction.already_settled" and len(result_notices(a)) == 1
+
+
+def test_a_notice_refused_at_the_close_is_published_by_the_retry_once(client):
+    from ggzy.auctions.models import Auction
+    from ggzy.trading import services as trading_services
+
+    a, op = setup(title="某地块（仅限本市注册企业竞买）")  # the fair-competition gate refuses it
+    r1, u1 = paid_bidder(a, op)
+    services.bid_place(auction=a, bidder=r1, amount="1000000", actor=u1)
+    a = close(a)
+    c = Confirmation.objects.get(auction=a)  # settled at the close
+    assert settlement.settled_at(a) is not None and a.result_notice == "" and result_notices(a) == []
+    client.force_login(op)
+    page = client.get(f"/auctions/console/{a.pk}/").content.decode()
+    assert 'id="notice-missing"' in page and 'value="settle"' in page
+    # still refused: a clear message, nothing written
+    before = AuditEvent.objects.count()
+    e = refusal(lambda: settlement.settlement_retry(auction=a, actor=op))
+    assert e.code == "auction.settle_refused" and e.details["cause"] == "notice.fairness"
+    assert AuditEvent.objects.count() == before and result_notices(a) == []
+    # the title is corrected: the retry publishes the notice (the settlement is not repeated)
+    Auction.objects.filter(pk=a.pk).update(title="某地块")
+    a.refresh_from_db()
+    r = client.post(f"/auctions/console/{a.pk}/", {"action": "settle"}, follow=True)
+    assert r.status_code == 200 and "竞价结果已办结" in r.content.decode()
+    (notice,) = result_notices(a)
+    assert (
+        trading.notice_get(notice.number)
+        .data["成交确认书签订期限"]
+        .startswith(settlement._due_text(c.sign_due_at))
+    )
+    assert AuditEvent.objects.filter(action="auction.settle", object_id=str(a.pk)).count() == 1
+    ev = AuditEvent.objects.get(action="auction.result_notice", object_id=str(a.pk))
+    assert json.loads(ev.summary) == {"notice": notice.number, "retry": True}
+    assert refusal(lambda: settlement.settlement_retry(auction=a, actor=op)).code == "auction.already_settled"
+    assert len(result_notices(a)) == 1
+
+    # a notice the operator published by hand counts too: the retry publishes no second one
+    b, op = setup(title="另一地块（仅限本市注册企业竞买）")
+    s1, v1 = paid_bidder(b, op)
+    services.bid_place(auction=b, bidder=s1, amount="1000000", actor=v1)
+    b = close(b)
+    assert result_notices(b) == []
+    with time_machine.travel(b.closed_at + dt.timedelta(minutes=5), tick=False):  # after the close
+        trading_services.notice_publish(
+            project=b.lot.project, lot=b.lot, kind="transaction_result", data={"标的名称": b.title},
+            overrides={"fairness.local_registration": "出让方案经批准，已说明"}, actor=op,
+        )  # fmt: skip
+    assert not settlement.needs_retry(b)
+    assert refusal(lambda: settlement.settlement_retry(auction=b, actor=op)).code == "auction.already_settled"
+    assert len(result_notices(b)) == 1

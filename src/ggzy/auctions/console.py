@@ -74,6 +74,7 @@ def console_auction(request: HttpRequest, pk: int) -> HttpResponse:
         "result": results.result_of(a) if a.phase == Phase.CLOSED else None,
         "relistable": settlement.relistable(a),
         "settled_at": settlement.settled_at(a) if a.phase == Phase.CLOSED else None,
+        "notice_missing": a.phase == Phase.CLOSED and not settlement.published_result_notice(a),
     }
     return render(request, "auctions/console_auction.html", ctx, status=422 if error else 200)
 
@@ -99,7 +100,7 @@ def _act(request: HttpRequest, a) -> None:
         messages.success(request, "已登记竞得人签订成交确认书，竞买保证金抵作成交价款。")
     elif action == "settle":
         settlement.settlement_retry(auction=a, actor=user)
-        messages.success(request, "竞价结果已办结：成交确认书、保证金退还和标段状态已按结果办理。")
+        messages.success(request, "竞价结果已办结：成交确认书、保证金退还、标段状态和结果公告已按结果办理。")
     elif action == "relist":
         data = {
             k: p.get(k, "").strip()

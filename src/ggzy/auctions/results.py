@@ -133,7 +133,7 @@ def registrations_of(a: Auction, user: Any) -> list[dict[str, Any]]:
     require_staff(user, a)
     out = []
     for r in Registration.objects.filter(auction=a).select_related("entity").order_by("created_at", "id"):
-        st = deposits.deposit_status(a.lot, r.entity.uscc)
+        st = deposits.deposit_status(a.lot, r.entity.uscc, attempt=a.attempt)
         out.append(
             {
                 "id": r.pk,

@@ -24,7 +24,6 @@ from ggzy.core import clock
 from ggzy.core.errors import Conflict, DomainError, FieldError, InvalidInput, PermissionDenied, invalid
 from ggzy.core.money import yuan
 from ggzy.core.permissions import SYSTEM, allowed, require
-from ggzy.trading import services as trading_services
 
 log = logging.getLogger(__name__)
 
@@ -664,7 +663,10 @@ def _close(a: Auction, at: dt.datetime, *, decided: bool = False) -> None:
 
 
 def _after_close(a: Auction) -> None:
-    """The audit event of the close and the transaction result notice (same transaction)."""
+    """The audit event of the close, the settlement and the transaction result notice (same
+    transaction). The settlement comes first so that a sale's notice states the confirmation as
+    issued (number, signing deadline); a sale whose settlement was refused gets its notice from the
+    settlement retry (``settlement.settlement_retry``), never a second one."""
     project = a.lot.project
     audit.record(
         actor=SYSTEM,
@@ -686,6 +688,21 @@ def _after_close(a: Auction) -> None:
         project_ref=project.code,
         entity_ref=project.tenderer_uscc,
     )
+    from ggzy.auctions import settlement  # results: docs/auctions.md "Results"
+
+    settlement.on_close(a)  # confirmation, deposits, signing deadline, lot status (settlement.py)
+    try:
+        with transaction.atomic():
+            if not settlement.result_notice_publish(a, SYSTEM):
+                log.warning("auction %s: result notice deferred until the sale is settled", a.pk)
+    except (
+        DomainError
+    ) as e:  # the result stays recorded on the auction; the retry or the operator publishes it
+        log.warning("auction %s: result notice not published: %s", a.pk, e)
+
+
+def result_notice_data(a: Auction) -> dict[str, Any]:
+    """The structured content of an auction's transaction result notice (成交结果公告)."""
     data: dict[str, Any] = {
         "标的名称": a.title,
         "交易方式": a.get_mode_display(),
@@ -703,18 +720,10 @@ def _after_close(a: Auction) -> None:
         data["溢价率（%）"] = str(a.premium_rate)
         if a.phase == Phase.CAP and a.quantity is not None:
             data[a.quantity_label or "第二报价指标"] = str(a.quantity)
-    from ggzy.auctions import settlement  # results: docs/auctions.md "Results"
+    from ggzy.auctions import settlement
 
     data.update(settlement.result_notice_fields(a))
-    try:
-        with transaction.atomic():
-            notice = trading_services.notice_publish(
-                project=project, lot=a.lot, kind="transaction_result", data=data, actor=SYSTEM
-            )
-        a.result_notice = notice.number
-    except DomainError as e:  # the result stays recorded on the auction; the notice can be published by hand
-        log.warning("auction %s: result notice not published: %s", a.pk, e)
-    settlement.on_close(a)  # confirmation, deposits, signing deadline, lot status (settlement.py)
+    return data
 
 
 def _save_synced(a: Auction) -> None:

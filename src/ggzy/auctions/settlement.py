@@ -128,22 +128,63 @@ def _sold(a: Auction) -> bool:
     return a.result in (Result.SOLD, Result.NEGOTIATED) and a.leader_id is not None
 
 
+def _first_confirmation(a: Auction) -> Confirmation | None:
+    return Confirmation.objects.filter(auction=a).order_by("issued_at", "id").first()
+
+
 def result_notice_fields(a: Auction) -> dict[str, Any]:
-    """Extra fields of the transaction result notice (called before it is published): the
-    confirmation's number and verification link, the signing deadline; the reason of a failure."""
+    """Extra fields of the transaction result notice (called before it is published, after the
+    settlement): the confirmation's number and verification link and the signing deadline it
+    actually has (from the close, or from a retry); the reason of a failure."""
     if _sold(a):
-        code = confirmation_code(a)
-        end, _basis, confirmed = sign_deadline(a, a.closed_at or clock.now())
+        c = _first_confirmation(a)
+        if c is None:  # not settled: the notice waits for the retry (result_notice_publish)
+            return {}
         return {
-            "成交确认书编号": code,
-            "成交确认书验证": verify_url(code),
-            "成交确认书签订期限": _due_text(end) + ("" if confirmed else "（期限依据未核实）"),
+            "成交确认书编号": c.code,
+            "成交确认书验证": verify_url(c.code),
+            "成交确认书签订期限": _due_text(c.sign_due_at)
+            + ("" if c.sign_basis_confirmed else "（期限依据未核实）"),
         }
     reason = {
         Result.NO_BIDS: "无竞买人报价，本次交易流拍（终止）",
         Result.RESERVE_NOT_MET: "最高报价未达到保留价，本次交易流拍（终止）",
     }.get(a.result, "")
     return {"流拍原因": reason} if reason else {}
+
+
+def published_result_notice(a: Auction) -> str:
+    """The number of this attempt's result notice: the one the close or a retry published, or one
+    the operator published by hand for the lot since the close; "" when there is none."""
+    if a.result_notice:
+        return a.result_notice
+    if a.closed_at is None:
+        return ""
+    for n in trading.lot_notices(a.lot, ["transaction_result"]):
+        if n.published_at >= a.closed_at:
+            return n.number
+    return ""
+
+
+def result_notice_publish(a: Auction, actor: Any) -> str:
+    """Publish the attempt's transaction result notice (成交结果公告) unless one exists; a sale's
+    only once its confirmation is issued (the notice states its number and signing deadline).
+    Returns the notice's number ("" when deferred); a refusal (e.g. the fair-competition gate)
+    raises ``DomainError``. The caller holds the auction's lock and saves ``result_notice``."""
+    found = published_result_notice(a)
+    if found:
+        return found
+    if _sold(a) and _first_confirmation(a) is None:
+        return ""
+    notice = trading_services.notice_publish(
+        project=a.lot.project,
+        lot=a.lot,
+        kind="transaction_result",
+        data=auction_services.result_notice_data(a),
+        actor=actor,
+    )
+    a.result_notice = notice.number
+    return notice.number
 
 
 # --- the close hook ---------------------------------------------------------------------------------
@@ -169,31 +210,53 @@ def settled_at(a: Auction) -> dt.datetime | None:
     return ev.at if ev is not None else None
 
 
+def needs_retry(a: Auction) -> bool:
+    """A closed auction whose settlement or result notice is still missing (the console offers
+    ``settlement_retry``)."""
+    return a.phase == Phase.CLOSED and (settled_at(a) is None or not published_result_notice(a))
+
+
 @transaction.atomic
 def settlement_retry(*, auction: Auction, actor: Any) -> Auction:
-    """The operator settles again a closed auction whose settlement was refused at the close
-    (logged only): the confirmation, the refunds, the lot's status, as ``on_close`` would have.
-    Idempotent: a settled auction is refused with ``auction.already_settled`` and nothing changes;
-    a refusal again is ``auction.settle_refused`` with its cause, and nothing is written. The
-    winner's signing deadline runs from the retry (the confirmation is issued only now); refunds
-    still run from the close. Audited as ``auction.settle`` with ``retry: true``."""
+    """The operator settles again a closed auction whose settlement or result notice was refused
+    at the close (logged only): the confirmation, the refunds, the lot's status, as ``on_close``
+    would have, then the result notice if none was published (never a second one), stating the
+    confirmation's actual signing deadline. Idempotent: an auction settled with its notice is
+    refused with ``auction.already_settled`` and nothing changes; a refusal again is
+    ``auction.settle_refused`` with its cause, and nothing is written. The winner's signing
+    deadline runs from the retry (the confirmation is issued only now); refunds still run from the
+    close. Audited as ``auction.settle`` with ``retry: true`` (a notice only: ``auction.result_notice``)."""
     a = auction_services._lock(auction)
     require(actor, "trade.operate", a.lot.project)
     if a.phase != Phase.CLOSED:
         raise Conflict("auction.not_closed", "竞价尚未结束，没有需要办理的结果")
-    done = settled_at(a)
-    if done is not None:
+    done, notice = settled_at(a), published_result_notice(a)
+    if done is not None and notice:
         raise Conflict(
             "auction.already_settled",
-            f"第{a.attempt}次挂牌的竞价结果已于{_local(done)}办结（成交确认书、保证金、标段状态），"
-            "无需重试，未作任何变更",
-            details={"settled_at": done.isoformat()},
+            f"第{a.attempt}次挂牌的竞价结果已于{_local(done)}办结（成交确认书、保证金、标段状态，"
+            f"结果公告{notice}），无需重试，未作任何变更",
+            details={"settled_at": done.isoformat(), "notice": notice},
         )
     if a.leader_id is not None:
         a.leader = Registration.objects.select_related("entity").get(pk=a.leader_id)
     try:
         with transaction.atomic():
-            _settle(a, actor, retry=True)
+            if done is None:
+                _settle(a, actor, retry=True)
+            if not notice:
+                notice = result_notice_publish(a, actor)
+                if done is not None:  # settled at the close: the notice alone
+                    audit.record(
+                        actor=actor,
+                        action="auction.result_notice",
+                        object_type="auctions.auction",
+                        object_id=a.pk,
+                        summary={"notice": notice, "retry": True},
+                        project_ref=a.lot.project.code,
+                        entity_ref=a.lot.project.tenderer_uscc,
+                    )
+                a.save(update_fields=["result_notice"])
     except DomainError as e:
         raise Conflict(
             "auction.settle_refused", f"竞价结果仍不能办结：{e.message}", details={"cause": e.code}
@@ -265,16 +328,15 @@ def _runner_up(a: Auction, winner: Registration) -> Bid | None:
 
 
 # A deposit the deposits app has already settled (refund scheduled or made, applied, forfeited).
-# Deposits are kept per lot and bidder: before an attempt's own settlement, a settled one belongs
-# to an earlier attempt on the same lot (a relisting), and this attempt's deposit of that bidder was
-# confirmed by hand (``deposit_check`` refuses a settled one): it is handled outside the platform.
+# Deposits are kept per lot, bidder and attempt (the auction's ``attempt``; a relisting starts the
+# next one in the deposits app, ``relist_lot``): an earlier attempt's deposit is never this one's.
 SETTLED = ("refund_due", "refunded", "applied", "forfeited")
 
 
 def _on_platform(a: Auction, uscc: str) -> bool:
-    """Whether the bidder's deposit for this attempt is cash held in its sub-account."""
-    st = deposits.deposit_status(a.lot, uscc)
-    return st.paid_amount > 0 and st.state not in SETTLED
+    """Whether the bidder's deposit for this attempt is cash paid into its sub-account (otherwise
+    it was confirmed by hand, with a reference, and is handled outside the platform)."""
+    return deposits.deposit_status(a.lot, uscc, attempt=a.attempt).paid_amount > 0
 
 
 def _refund(a: Auction, r: Registration, due_from: dt.datetime, actor: Any) -> str:
@@ -285,7 +347,12 @@ def _refund(a: Auction, r: Registration, due_from: dt.datetime, actor: Any) -> s
     try:
         with transaction.atomic():
             deposit_services.deposit_refund_due(
-                lot=a.lot, uscc=r.entity.uscc, reason="auction_ended", due_from=due_from, actor=actor
+                lot=a.lot,
+                uscc=r.entity.uscc,
+                reason="auction_ended",
+                due_from=due_from,
+                actor=actor,
+                attempt=a.attempt,
             )
         return "refund_due"
     except DomainError as e:
@@ -446,7 +513,10 @@ def confirmation_sign(*, confirmation: Confirmation, actor: Any) -> Confirmation
         for r in (
             Registration.objects.filter(auction=a).exclude(pk=c.registration_id).select_related("entity")
         ):
-            if deposits.deposit_status(a.lot, r.entity.uscc).state in ("paid", "guaranteed"):
+            if deposits.deposit_status(a.lot, r.entity.uscc, attempt=a.attempt).state in (
+                "paid",
+                "guaranteed",
+            ):
                 released.append({r.number: _refund(a, r, now, SYSTEM)})
     audit.record(
         actor=actor,
@@ -466,7 +536,7 @@ def _apply(a: Auction, c: Confirmation, actor: Any) -> str:
     if not _on_platform(a, uscc):
         return "offline"
     deposit_services.deposit_apply_to_price(
-        lot=a.lot, uscc=uscc, price=c.price, reference=c.code, actor=SYSTEM
+        lot=a.lot, uscc=uscc, price=c.price, reference=c.code, actor=SYSTEM, attempt=a.attempt
     )
     return "applied"
 
@@ -502,7 +572,7 @@ def _default(c: Confirmation, now: dt.datetime) -> None:
     forfeited = "offline"
     if _on_platform(a, uscc):
         deposit_services.deposit_forfeit(lot=a.lot, uscc=uscc, reason=reason, basis=c.sign_basis,
-                                         reference=c.code, actor=SYSTEM)  # fmt: skip
+                                         reference=c.code, actor=SYSTEM, attempt=a.attempt)  # fmt: skip
         forfeited = "forfeited"
     follow = None
     if c.on_default == "next_bidder":
@@ -549,15 +619,13 @@ def deposit_check(*, registration: Registration, actor: Any) -> Registration:
     verified guarantee): the same confirmation as by hand, with the sub-account as the reference."""
     r = Registration.objects.select_related("auction__lot__project", "entity").get(pk=registration.pk)
     require(actor, "trade.operate", r.auction.lot.project)
-    st = deposits.deposit_status(r.auction.lot, r.entity.uscc)
+    st = deposits.deposit_status(r.auction.lot, r.entity.uscc, attempt=r.auction.attempt)
     if not st.required:
         raise Conflict("auction.deposit_not_required", "本标的未在保证金系统设定竞买保证金，请按到账凭证确认")
-    if st.state in SETTLED:
-        # deposits are kept per lot and bidder: this one belongs to an earlier attempt (relisting)
+    if st.state in SETTLED:  # this attempt's deposit is already refunded, applied or forfeited
         raise Conflict(
-            "auction.deposit_previous_attempt",
-            f"该单位在本标的前次挂牌中缴纳的保证金{st.state_label}，不能作为本次竞买保证金；"
-            "本次保证金请按到账凭证确认",
+            "auction.deposit_settled",
+            f"该单位第{r.auction.attempt}次挂牌的保证金{st.state_label}，不能确认到账",
         )
     if not st.satisfied:
         raise Conflict("auction.deposit_unpaid", f"保证金{st.state_label}，不能确认到账")
@@ -600,8 +668,9 @@ def relist_lot(*, previous: Auction, auction: Auction, reason: str, actor: Any) 
     """The lot of a relisted auction goes back into its procedure for the new attempt: from
     ``failed`` (流拍) or the result stage (a default) to the first stage through
     ``trading.services.lot_relist``, with the new attempt's start (and listing end) as the lot's
-    timeline events; the deposit requirement follows the new attempt's deposit. Deposits of the
-    previous attempt stay as they are (refunds scheduled, a defaulter's forfeited). A terminated lot
+    timeline events; the deposits app starts the new attempt (``deposit_attempt_start``: the new
+    attempt's deposit, new sub-accounts). Deposits of the previous attempt stay as they are
+    (refunds scheduled with their deadlines, a defaulter's forfeited; their sub-accounts closed). A terminated lot
     is refused; a lot still within its procedure (never moved on) is left where it is. Called by the
     relisting services in their transaction. Returns the lot's status."""
     lot = trading.lot_get(auction.lot.code)
@@ -622,7 +691,11 @@ def relist_lot(*, previous: Auction, auction: Auction, reason: str, actor: Any) 
         text = f"第{auction.attempt}次挂牌（前次：{previous.get_result_display()}）：{reason}"
         lot = trading_services.lot_relist(lot=lot, events=events, reason=text[:200], actor=actor)
     req = deposits.requirement_of(lot)
-    if req is not None and req.amount != auction.deposit:
+    if req is not None and req.attempt < auction.attempt:  # new sub-accounts for the new attempt
+        deposit_services.deposit_attempt_start(
+            lot=lot, attempt=auction.attempt, amount=auction.deposit, actor=actor
+        )
+    elif req is not None and req.amount != auction.deposit:
         deposit_services.deposit_requirement_set(lot=lot, amount=auction.deposit, actor=actor)
     auction.lot = lot  # the caller's auction carries the lot as it is now
     return lot.status

@@ -80,7 +80,7 @@ def requirement_set(request: HttpRequest, code: str, payload: RequirementIn):
 @router.post("/lots/{code}/sub-accounts", response=SubAccountOut, summary="获取本单位的保证金缴纳子账号")
 def sub_account_open(request: HttpRequest, code: str, payload: SubAccountIn):
     sub = services.sub_account_open(lot=selectors.lot_get(code), uscc=payload.uscc, actor=request.auth)
-    return {"lot": code, "uscc": sub.uscc, "entity_name": sub.entity_name, "number": sub.number,
+    return {"lot": code, "uscc": sub.uscc, "entity_name": sub.entity_name, "number": sub.number, "attempt": sub.attempt,
             "bank_note": "请从本单位基本账户转入此子账号；到账后平台自动识别，无需另行告知"}  # fmt: skip
 
 
@@ -116,7 +116,7 @@ def guarantee_verify(request: HttpRequest, pk: int, payload: GuaranteeVerifyIn):
 def refund_due(request: HttpRequest, code: str, payload: RefundDueIn):
     r = services.deposit_refund_due(
         lot=selectors.lot_get(code), uscc=payload.uscc, reason=payload.reason, due_from=payload.due_from,
-        actor=request.auth,
+        actor=request.auth, attempt=payload.attempt,
     )  # fmt: skip
     return Status(201, selectors.refund_out(r))
 
@@ -125,7 +125,7 @@ def refund_due(request: HttpRequest, code: str, payload: RefundDueIn):
 def refund(request: HttpRequest, code: str, uscc: str, payload: RefundIn):
     r = services.deposit_refund(
         lot=selectors.lot_get(code), uscc=uscc, reference=payload.reference, interest=payload.interest,
-        actor=request.auth,
+        actor=request.auth, attempt=payload.attempt,
     )  # fmt: skip
     return selectors.refund_out(r)
 

@@ -39,6 +39,9 @@ class Requirement(models.Model):
     set_at = models.DateTimeField("设定时间")
     set_by_label = models.CharField("设定人", max_length=200)
     version = models.PositiveIntegerField("版本", default=1)
+    # the lot's current attempt (auctions: 第n次挂牌; a relisting starts the next one). Deposits are
+    # kept per (lot, bidder, attempt); tendering stays at 1 (a re-tender is a new project).
+    attempt = models.PositiveSmallIntegerField("当前挂牌次数", default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "保证金要求"
@@ -49,12 +52,14 @@ class Requirement(models.Model):
 
 
 class SubAccount(models.Model):
-    """The virtual sub-account one bidder pays one lot's deposit into (docs/deposits.md)."""
+    """The virtual sub-account one bidder pays one lot's deposit into, for one attempt (an auction
+    listed again gets new sub-accounts; docs/deposits.md)."""
 
     lot = models.ForeignKey(
         "trading.Lot", verbose_name="标段（包）", on_delete=models.PROTECT, related_name="deposit_accounts"
     )
     uscc = models.CharField("统一社会信用代码", max_length=18)
+    attempt = models.PositiveSmallIntegerField("挂牌次数", default=1)
     entity_name = models.CharField("主体名称", max_length=200)
     number = models.CharField("子账号", max_length=40, unique=True)
     opened_at = models.DateTimeField("开立时间")
@@ -62,7 +67,11 @@ class SubAccount(models.Model):
     class Meta:
         ordering = ["lot_id", "opened_at", "id"]
         verbose_name = verbose_name_plural = "保证金子账户"
-        constraints = [models.UniqueConstraint(fields=["lot", "uscc"], name="deposit_subaccount_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "uscc", "attempt"], name="deposit_subaccount_unique_attempt"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -109,6 +118,7 @@ class Guarantee(models.Model):
 
     lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="deposit_guarantees")
     uscc = models.CharField("统一社会信用代码", max_length=18)
+    attempt = models.PositiveSmallIntegerField("挂牌次数", default=1)
     issuer = models.CharField("出具机构", max_length=200)
     number = models.CharField("保函编号", max_length=64)
     amount = models.DecimalField("担保金额（元）", max_digits=18, decimal_places=2)
@@ -137,10 +147,12 @@ class Guarantee(models.Model):
 
 
 class Refund(models.Model):
-    """A refund owed to one bidder of one lot, with its statutory deadline; once per bidder and lot."""
+    """A refund owed to one bidder of one lot (one attempt), with its statutory deadline; once per
+    bidder, lot and attempt."""
 
     lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="deposit_refunds")
     uscc = models.CharField("统一社会信用代码", max_length=18)
+    attempt = models.PositiveSmallIntegerField("挂牌次数", default=1)
     amount = models.DecimalField("退还金额（元）", max_digits=18, decimal_places=2)
     reason = models.CharField("退还原因", max_length=20)
     due_from = models.DateField("起算日")
@@ -159,7 +171,9 @@ class Refund(models.Model):
     class Meta:
         ordering = ["deadline", "id"]
         verbose_name = verbose_name_plural = "保证金退还"
-        constraints = [models.UniqueConstraint(fields=["lot", "uscc"], name="deposit_refund_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "uscc", "attempt"], name="deposit_refund_unique_attempt")
+        ]
         indexes = [models.Index(fields=["refunded_at", "deadline"], name="deposit_refund_open_idx")]
 
     def __str__(self) -> str:
@@ -183,6 +197,7 @@ class Disposal(models.Model):
 
     lot = models.ForeignKey("trading.Lot", on_delete=models.PROTECT, related_name="deposit_disposals")
     uscc = models.CharField("统一社会信用代码", max_length=18)
+    attempt = models.PositiveSmallIntegerField("挂牌次数", default=1)
     kind = models.CharField("处理方式", max_length=10, choices=DisposalKind.choices)
     amount = models.DecimalField("金额（元）", max_digits=18, decimal_places=2)
     price = models.DecimalField("成交价（元）", max_digits=18, decimal_places=2, null=True, blank=True)
@@ -196,7 +211,9 @@ class Disposal(models.Model):
         ordering = ["at", "id"]
         verbose_name = verbose_name_plural = "保证金转价款或没收"
         constraints = [
-            models.UniqueConstraint(fields=["lot", "uscc"], name="deposit_disposal_unique"),
+            models.UniqueConstraint(
+                fields=["lot", "uscc", "attempt"], name="deposit_disposal_unique_attempt"
+            ),
             models.CheckConstraint(name="deposit_disposal_positive", condition=Q(amount__gt=0)),
         ]
 

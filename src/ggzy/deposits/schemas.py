@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RequirementIn(Schema):
@@ -21,6 +21,7 @@ class RequirementOut(Schema):
     guarantee_allowed: bool
     set_at: dt.datetime
     version: int
+    attempt: int = Field(1, description="当前挂牌次数（重新挂牌后每次的保证金单独缴纳、单独退还）")
 
 
 class SubAccountIn(Schema):
@@ -32,12 +33,14 @@ class SubAccountOut(Schema):
     uscc: str
     entity_name: str
     number: str
+    attempt: int = Field(1, description="第几次挂牌的子账号（拍卖重新挂牌时每次一个新子账号）")
     bank_note: str
 
 
 class StatusOut(Schema):
     lot: str
     uscc: str
+    attempt: int = Field(1, description="保证金所属的挂牌次数（招标项目恒为1）")
     required: bool
     amount: Decimal | None
     satisfied: bool
@@ -89,16 +92,19 @@ class RefundDueIn(Schema):
     uscc: str
     reason: str
     due_from: dt.date
+    attempt: int | None = Field(None, description="第几次挂牌的保证金；缺省为当前一次")
 
 
 class RefundIn(Schema):
     reference: str = ""
     interest: str = "0"
+    attempt: int | None = Field(None, description="第几次挂牌的保证金；缺省为唯一或当前一次")
 
 
 class RefundOut(Schema):
     lot: str
     uscc: str
+    attempt: int = 1
     amount: Decimal
     reason: str
     reason_label: str
@@ -116,6 +122,7 @@ class RefundOut(Schema):
 
 class BidderOut(Schema):
     status: StatusOut
+    earlier: list[StatusOut] = Field(default_factory=list, description="重新挂牌前各次的保证金")
     payments: list[PaymentOut]
     guarantees: list[GuaranteeOut]
 

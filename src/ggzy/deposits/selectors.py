@@ -1,7 +1,7 @@
 """Reads of the deposits app. The interface other apps call (docs/deposits.md):
 
-- ``deposit_status(lot, uscc, at=None) -> DepositStatus``
-- ``deposit_satisfied(lot, uscc, at=None) -> bool``
+- ``deposit_status(lot, uscc, at=None, attempt=None) -> DepositStatus``
+- ``deposit_satisfied(lot, uscc, at=None, attempt=None) -> bool``
 - ``payer_accounts(lot, viewer=SYSTEM)`` (supervision only: never public, never to other bidders)
 
 and the views' reads with their access checks."""
@@ -57,6 +57,7 @@ class DepositStatus:
     sub_account: str  # "" before the bidder asked for one
     refund_deadline: dt.date | None = None
     refunded: bool = False
+    attempt: int = 1  # the attempt this deposit belongs to (auctions listed again: 第n次挂牌)
 
     @property
     def label(self) -> str:
@@ -71,8 +72,13 @@ def requirement_of(lot) -> Requirement | None:
     return Requirement.objects.filter(lot=lot).first()
 
 
-def _paid(lot, uscc: str, at: dt.datetime | None) -> tuple[SubAccount | None, Decimal]:
-    sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
+def current_attempt(lot) -> int:
+    """The lot's current deposit attempt (1 unless a relisted auction started another)."""
+    return Requirement.objects.filter(lot=lot).values_list("attempt", flat=True).first() or 1
+
+
+def _paid(lot, uscc: str, at: dt.datetime | None, attempt: int) -> tuple[SubAccount | None, Decimal]:
+    sub = SubAccount.objects.filter(lot=lot, uscc=uscc, attempt=attempt).first()
     if sub is None:
         return None, Decimal("0.00")
     q = Payment.objects.filter(sub_account=sub)
@@ -81,10 +87,10 @@ def _paid(lot, uscc: str, at: dt.datetime | None) -> tuple[SubAccount | None, De
     return sub, (q.aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(policy.CENT)
 
 
-def _guarantee_ok(lot, uscc: str, amount: Decimal, at: dt.datetime | None) -> bool:
+def _guarantee_ok(lot, uscc: str, amount: Decimal, at: dt.datetime | None, attempt: int) -> bool:
     day = (at or clock.now()).astimezone(clock.CHINA).date()
     q = Guarantee.objects.filter(
-        lot=lot, uscc=uscc, status=GuaranteeStatus.VERIFIED, amount__gte=amount,
+        lot=lot, uscc=uscc, attempt=attempt, status=GuaranteeStatus.VERIFIED, amount__gte=amount,
         valid_from__lte=day, valid_until__gte=day,
     )  # fmt: skip
     if at is not None:
@@ -92,22 +98,26 @@ def _guarantee_ok(lot, uscc: str, amount: Decimal, at: dt.datetime | None) -> bo
     return q.exists()
 
 
-def deposit_status(lot, uscc: str, at: dt.datetime | None = None) -> DepositStatus:
+def deposit_status(
+    lot, uscc: str, at: dt.datetime | None = None, attempt: int | None = None
+) -> DepositStatus:
     """Where a bidder stands on ``lot``'s deposit (as of ``at``: payments received and guarantees
-    verified by then; default now). No permission check: for other apps' services."""
+    verified by then; default now) for ``attempt`` (default the lot's current one; an auction
+    listed again has one deposit per attempt). No permission check: for other apps' services."""
     req = requirement_of(lot)
-    sub, paid = _paid(lot, uscc, at)
+    attempt = (req.attempt if req else 1) if attempt is None else int(attempt)
+    sub, paid = _paid(lot, uscc, at, attempt)
     number = sub.number if sub else ""
-    refund = Refund.objects.filter(lot=lot, uscc=uscc).first()
+    refund = Refund.objects.filter(lot=lot, uscc=uscc, attempt=attempt).first()
     extra = {"refund_deadline": refund.deadline if refund else None,
-             "refunded": bool(refund and refund.refunded_at)}  # fmt: skip
+             "refunded": bool(refund and refund.refunded_at), "attempt": attempt}  # fmt: skip
     if req is None:
         return DepositStatus(
             False, None, True, paid, "", "not_required", STATES["not_required"], number, **extra
         )
     if paid >= req.amount:
         state, method, ok = "paid", "cash", True
-    elif req.guarantee_allowed and _guarantee_ok(lot, uscc, req.amount, at):
+    elif req.guarantee_allowed and _guarantee_ok(lot, uscc, req.amount, at, attempt):
         state, method, ok = "guaranteed", "guarantee", True
     elif paid > 0:
         state, method, ok = "insufficient", "cash", False
@@ -115,32 +125,38 @@ def deposit_status(lot, uscc: str, at: dt.datetime | None = None) -> DepositStat
         state, method, ok = "unpaid", "", False
     if refund is not None:
         state = "refunded" if refund.refunded_at else "refund_due"
-    disposal = Disposal.objects.filter(lot=lot, uscc=uscc).first()
+    disposal = Disposal.objects.filter(lot=lot, uscc=uscc, attempt=attempt).first()
     if disposal is not None:
         state = disposal.kind
     return DepositStatus(True, req.amount, ok, paid, method, state, STATES[state], number, **extra)
 
 
-def deposit_satisfied(lot, uscc: str, at: dt.datetime | None = None) -> bool:
-    """True when ``lot`` requires no deposit, or the bidder's is paid in full or guaranteed."""
-    return deposit_status(lot, uscc, at).satisfied
+def deposit_satisfied(lot, uscc: str, at: dt.datetime | None = None, attempt: int | None = None) -> bool:
+    """True when ``lot`` requires no deposit, or the bidder's (for ``attempt``, default the
+    current) is paid in full or guaranteed."""
+    return deposit_status(lot, uscc, at, attempt).satisfied
 
 
 def payer_accounts(lot, viewer: Any = SYSTEM) -> list[dict[str, Any]]:
     """Payer accounts of ``lot``'s deposits, grouped by account, the shared ones first (several
     bidders paying from one account: 招标投标法实施条例第四十条第六项). Supervisors only."""
     require(viewer, "trade.supervise", lot)
-    groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"usccs": set(), "names": set(), "payments": 0})
+    groups: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"usccs": set(), "names": set(), "payments": 0, "attempts": defaultdict(set)}
+    )
     rows = Payment.objects.filter(sub_account__lot=lot).select_related("sub_account")
     for p in rows:
         g = groups[p.payer_account]
         g["usccs"].add(p.sub_account.uscc)
+        g["attempts"][p.sub_account.attempt].add(p.sub_account.uscc)
         g["names"].add(p.payer_name)
         g["payments"] += 1
         g["bank"] = p.payer_bank
     out = [
         {"payer_account": acc, "payer_names": sorted(g["names"]), "payer_bank": g.get("bank", ""),
-         "usccs": sorted(g["usccs"]), "payments": g["payments"], "shared": len(g["usccs"]) > 1}
+         "usccs": sorted(g["usccs"]), "payments": g["payments"],
+         # shared: several bidders of one attempt (a bidder of two attempts is not "shared")
+         "shared": any(len(u) > 1 for u in g["attempts"].values())}
         for acc, g in groups.items()
     ]  # fmt: skip
     return sorted(out, key=lambda r: (not r["shared"], r["payer_account"]))
@@ -164,14 +180,14 @@ def lot_overview(lot, viewer: Any) -> dict[str, Any]:
 
     req = requirement_of(lot)
     now = clock.now()
-    subs = list(SubAccount.objects.filter(lot=lot))
-    refunds = {r.uscc: r for r in Refund.objects.filter(lot=lot)}
+    subs = list(SubAccount.objects.filter(lot=lot).order_by("-attempt", "opened_at", "id"))
+    refunds = {(r.uscc, r.attempt): r for r in Refund.objects.filter(lot=lot)}
     bidders = []
-    for s in subs:
-        st = deposit_status(lot, s.uscc)
-        r = refunds.get(s.uscc)
+    for s in subs:  # one row per bidder and attempt, the current attempt first
+        st = deposit_status(lot, s.uscc, attempt=s.attempt)
+        r = refunds.get((s.uscc, s.attempt))
         bidders.append({
-            "uscc": s.uscc, "name": s.entity_name, "sub_account": s.number, "status": st,
+            "uscc": s.uscc, "name": s.entity_name, "sub_account": s.number, "status": st, "attempt": s.attempt,
             "refund": r, "overdue": bool(r and not r.refunded_at and now >= policy.end_of_day(r.deadline, clock.CHINA)),
         })  # fmt: skip
     payments = list(Payment.objects.filter(sub_account__lot=lot).select_related("sub_account", "bank"))
@@ -183,6 +199,7 @@ def lot_overview(lot, viewer: Any) -> dict[str, Any]:
         "payments": payments,
         "guarantees": list(Guarantee.objects.filter(lot=lot)),
         "refunds": list(refunds.values()),
+        "attempt": req.attempt if req else 1,
         "payer_accounts": payer_accounts(lot, viewer) if supervise else None,
         "can_operate": operate,
         "can_supervise": supervise,
@@ -197,10 +214,12 @@ def bidder_view(lot, uscc: str, viewer: Any) -> dict[str, Any]:
         from ggzy.core.errors import PermissionDenied
 
         raise PermissionDenied("deposit.not_yours", "只能查看和办理本单位的保证金")
-    sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
+    attempt = current_attempt(lot)
+    sub = SubAccount.objects.filter(lot=lot, uscc=uscc, attempt=attempt).first()
     return {
         "lot": lot,
         "uscc": uscc,
+        "attempt": attempt,
         "requirement": requirement_of(lot),
         "status": deposit_status(lot, uscc),
         "sub_account": sub,
@@ -209,8 +228,12 @@ def bidder_view(lot, uscc: str, viewer: Any) -> dict[str, Any]:
         )
         if sub
         else [],
-        "guarantees": list(Guarantee.objects.filter(lot=lot, uscc=uscc)),
-    }
+        "guarantees": list(Guarantee.objects.filter(lot=lot, uscc=uscc, attempt=attempt)),
+        # earlier attempts of a relisted auction: their own deposits, refunds and states
+        "earlier": [deposit_status(lot, uscc, attempt=n) for n in
+                    SubAccount.objects.filter(lot=lot, uscc=uscc, attempt__lt=attempt)
+                    .order_by("-attempt").values_list("attempt", flat=True)],
+    }  # fmt: skip
 
 
 def my_lots(viewer: Any) -> list[dict[str, Any]]:
@@ -219,7 +242,11 @@ def my_lots(viewer: Any) -> list[dict[str, Any]]:
     if own is None:
         return []
     subs = SubAccount.objects.filter(uscc=own.uscc).select_related("lot__project")
-    return [{"lot": s.lot, "sub_account": s.number, "status": deposit_status(s.lot, own.uscc)} for s in subs]
+    return [
+        {"lot": s.lot, "sub_account": s.number, "attempt": s.attempt,
+         "status": deposit_status(s.lot, own.uscc, attempt=s.attempt)}
+        for s in subs.order_by("lot_id", "-attempt")
+    ]  # fmt: skip
 
 
 def console_lots(viewer: Any) -> list[dict[str, Any]]:
@@ -243,15 +270,16 @@ def guarantee_get(pk: int) -> Guarantee:
 def status_out(lot, uscc: str, st: DepositStatus | None = None) -> dict[str, Any]:
     st = st or deposit_status(lot, uscc)
     return {"lot": lot.code, "uscc": uscc, **{k: getattr(st, k) for k in (
-        "required", "amount", "satisfied", "paid_amount", "method", "state", "state_label", "sub_account",
-        "refund_deadline", "refunded")}}  # fmt: skip
+        "attempt", "required", "amount", "satisfied", "paid_amount", "method", "state", "state_label",
+        "sub_account", "refund_deadline", "refunded")}}  # fmt: skip
 
 
 def requirement_out(req: Requirement | None) -> dict[str, Any] | None:
     if req is None:
         return None
     return {"lot": req.lot.code, "amount": req.amount, "cap": req.cap, "cap_explanation": req.cap_explanation,
-            "guarantee_allowed": req.guarantee_allowed, "set_at": req.set_at, "version": req.version}  # fmt: skip
+            "guarantee_allowed": req.guarantee_allowed, "set_at": req.set_at, "version": req.version,
+            "attempt": req.attempt}  # fmt: skip
 
 
 def guarantee_out(g: Guarantee) -> dict[str, Any]:
@@ -262,7 +290,7 @@ def guarantee_out(g: Guarantee) -> dict[str, Any]:
 
 def refund_out(r: Refund) -> dict[str, Any]:
     overdue = r.refunded_at is None and clock.now() >= policy.end_of_day(r.deadline, clock.CHINA)
-    return {"lot": r.lot.code, "uscc": r.uscc, "amount": r.amount, "reason": r.reason,
+    return {"lot": r.lot.code, "uscc": r.uscc, "attempt": r.attempt, "amount": r.amount, "reason": r.reason,
             "reason_label": policy.REASONS.get(r.reason, r.reason), "due_from": r.due_from, "deadline": r.deadline,
             "days": r.days, "kind": r.kind, "basis": r.basis, "provisional": r.provisional,
             "refunded_at": r.refunded_at, "reference": r.reference, "interest": r.interest, "overdue": overdue}  # fmt: skip
@@ -285,14 +313,17 @@ def bidder_out(lot, uscc: str, viewer: Any) -> dict[str, Any]:
     v = bidder_view(lot, uscc, viewer)
     return {
         "status": status_out(lot, uscc, v["status"]),
+        "earlier": [status_out(lot, uscc, st) for st in v["earlier"]],
         "payments": [{"txn_id": p.txn_id, "amount": p.amount, "paid_at": p.paid_at, "received_at": p.received_at}
                      for p in v["payments"]],
         "guarantees": [guarantee_out(g) for g in v["guarantees"]],
     }  # fmt: skip
 
 
-def refund_get(lot, uscc: str) -> Refund:
-    r = Refund.objects.filter(lot=lot, uscc=uscc).first()
+def refund_get(lot, uscc: str, attempt: int | None = None) -> Refund:
+    from ggzy.deposits.services import _refund_of
+
+    r = _refund_of(lot, uscc, attempt)
     if r is None:
         raise NotFound("deposit.refund_not_found", "未找到该单位的保证金退还记录")
     return r

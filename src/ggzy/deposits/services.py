@@ -43,7 +43,7 @@ FRESH_SECONDS = 300  # a callback's timestamp must be within ±5 minutes of the 
 CLOSED = {"terminated", "failed"}
 # Refusals of validly signed callbacks that concern money the bank holds: kept in the audit trail.
 # Replays (stale, reused nonce) are only logged, so a captured request cannot fill the database.
-AUDITED_REFUSALS = {"deposit.unknown_sub_account", "deposit.txn_conflict"}
+AUDITED_REFUSALS = {"deposit.unknown_sub_account", "deposit.txn_conflict", "deposit.sub_account_closed"}
 
 
 def _label(actor: Any) -> str:
@@ -128,19 +128,65 @@ def deposit_requirement_set(
     return req
 
 
+def current_attempt(lot) -> int:
+    """The lot's current attempt (1 unless an auction was listed again: ``deposit_attempt_start``)."""
+    return Requirement.objects.filter(lot=lot).values_list("attempt", flat=True).first() or 1
+
+
+def _attempt(lot, attempt: int | None) -> int:
+    return current_attempt(lot) if attempt is None else int(attempt)
+
+
+@transaction.atomic
+def deposit_attempt_start(*, lot, attempt: int, amount: Any, actor: Any) -> Requirement:
+    """A relisted auction's lot starts attempt ``attempt`` (第n次挂牌): from now bidders open new
+    sub-accounts (new numbers) and pay the new attempt's deposit ``amount`` into them; deposits of
+    earlier attempts keep their own state (refunds, disposals, deadlines) and their sub-accounts
+    take no new payments. Auctions only (a re-tender is a new project); once per attempt."""
+    require(actor, "trade.operate", lot)
+    if _ruleset(lot).mechanism != "auction":
+        raise Conflict("deposit.attempt_not_auction", "只有拍卖、挂牌项目重新挂牌时才分次缴纳保证金")
+    req = Requirement.objects.select_for_update().filter(lot=lot).first()
+    if req is None:
+        raise Conflict("deposit.not_required", "本标段（包）未设定保证金，无需缴纳")
+    n = int(attempt)
+    if n <= req.attempt:
+        raise Conflict(
+            "deposit.attempt_started", f"本标的已处于第{req.attempt}次挂牌，不能再开始第{n}次挂牌的保证金"
+        )
+    before = req.attempt
+    req.attempt = n
+    req.save(update_fields=["attempt"])
+    if req.amount != yuan(amount, field="amount"):
+        req = deposit_requirement_set(lot=lot, amount=amount, actor=actor)
+    audit.record(
+        actor=actor,
+        action="deposit.attempt_start",
+        object_type="deposits.requirement",
+        object_id=req.pk,
+        summary={"lot": lot.code, "attempt": n, "before": before, "amount": str(req.amount)},
+        project_ref=lot.project.code,
+    )
+    return req
+
+
 # --- sub-accounts -------------------------------------------------------------------------------
-def account_number_for(lot_code: str, uscc: str) -> str:
-    """Prefix + 14 digits of HMAC-SM3(platform data key, "lot|USCC") + a Luhn digit (docs)."""
+def account_number_for(lot_code: str, uscc: str, attempt: int = 1) -> str:
+    """Prefix + 14 digits of HMAC-SM3(platform data key, "lot|USCC", attempt n > 1: "lot|USCC|n")
+    + a Luhn digit (docs)."""
     prefix = getattr(settings, "GGZY_DEPOSIT_ACCOUNT_PREFIX", "8814")
-    return policy.account_number(prefix, sealing.tag("deposits.sub_account", f"{lot_code}|{uscc}"))
+    data = f"{lot_code}|{uscc}" + (f"|{attempt}" if attempt > 1 else "")
+    return policy.account_number(prefix, sealing.tag("deposits.sub_account", data))
 
 
 @transaction.atomic
 def sub_account_open(*, lot, uscc: str, actor: Any) -> SubAccount:
-    """The bidder's sub-account for ``lot`` (opened on first request; the same number every time)."""
+    """The bidder's sub-account for ``lot``'s current attempt (opened on first request; the same
+    number every time; a relisted auction's next attempt gets a new one)."""
     entity = entity_selectors.entity_get(uscc)
     _acting_for(actor, lot, entity.uscc)
-    found = SubAccount.objects.filter(lot=lot, uscc=entity.uscc).first()
+    attempt = current_attempt(lot)
+    found = SubAccount.objects.filter(lot=lot, uscc=entity.uscc, attempt=attempt).first()
     if found is not None:
         return found
     if not Requirement.objects.filter(lot=lot).exists():
@@ -154,12 +200,13 @@ def sub_account_open(*, lot, uscc: str, actor: Any) -> SubAccount:
             sub = SubAccount.objects.create(
                 lot=lot,
                 uscc=entity.uscc,
+                attempt=attempt,
                 entity_name=entity.name,
-                number=account_number_for(lot.code, entity.uscc),
+                number=account_number_for(lot.code, entity.uscc, attempt),
                 opened_at=clock.now(),
             )
     except IntegrityError:  # opened concurrently: the same number
-        found = SubAccount.objects.filter(lot=lot, uscc=entity.uscc).first()
+        found = SubAccount.objects.filter(lot=lot, uscc=entity.uscc, attempt=attempt).first()
         if found is None:
             raise Conflict("deposit.account_collision", "子账号生成冲突，请联系交易服务中心") from None
         return found
@@ -168,7 +215,7 @@ def sub_account_open(*, lot, uscc: str, actor: Any) -> SubAccount:
         action="deposit.sub_account_open",
         object_type="deposits.sub_account",
         object_id=sub.pk,
-        summary={"lot": lot.code, "uscc": entity.uscc},
+        summary={"lot": lot.code, "uscc": entity.uscc, "attempt": attempt},
         project_ref=lot.project.code,
         entity_ref=entity.uscc,
     )
@@ -324,6 +371,12 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
         raise Conflict("deposit.nonce_replayed", "随机数已被使用过（疑似重放），请重新生成随机数并签名")
     lot = sub.lot  # loaded without a lock
     req = Requirement.objects.filter(lot=lot).first()
+    if req is not None and sub.attempt < req.attempt:  # an earlier attempt's account: closed
+        raise Conflict(
+            "deposit.sub_account_closed",
+            f"子账号“{sub.number}”属于本标的第{sub.attempt}次挂牌，已不再收款，款项请退回付款人"
+            f"（第{req.attempt}次挂牌的保证金请缴入新的子账号）",
+        )
     before = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     total = (before + cb.amount).quantize(policy.CENT)
     required = req.amount if req else None
@@ -366,8 +419,9 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
         action="deposit.payment_receive",
         object_type="deposits.payment",
         object_id=payment.pk,
-        summary={"lot": lot.code, "uscc": sub.uscc, "bank": bank.code, "txn_id": cb.txn_id,
-                 "amount": str(cb.amount), "total": str(total), "status": payment.answer["status"]},
+        summary={"lot": lot.code, "uscc": sub.uscc, "attempt": sub.attempt, "bank": bank.code,
+                 "txn_id": cb.txn_id, "amount": str(cb.amount), "total": str(total),
+                 "status": payment.answer["status"]},
         project_ref=lot.project.code,
         entity_ref=sub.uscc,
     )  # fmt: skip
@@ -376,10 +430,13 @@ def _apply(bank: Bank, cb: policy.Callback, body: bytes) -> dict[str, Any]:
 
 
 def _shared_payer_check(lot, sub: SubAccount, payment: Payment) -> None:
-    """Deposits of different bidders paid from one account (招标投标法实施条例第四十条第六项)."""
+    """Deposits of different bidders of one attempt paid from one account (招标投标法实施条例第四十条
+    第六项). A bidder's own deposits of earlier attempts do not count."""
     others = (
-        Payment.objects.filter(sub_account__lot=lot, payer_account=payment.payer_account)
-        .exclude(sub_account=sub)
+        Payment.objects.filter(
+            sub_account__lot=lot, sub_account__attempt=sub.attempt, payer_account=payment.payer_account
+        )
+        .exclude(sub_account__uscc=sub.uscc)
         .values_list("sub_account__uscc", flat=True)
         .distinct()
     )
@@ -440,7 +497,7 @@ def guarantee_record(
     if Guarantee.objects.filter(issuer=issuer[:200], number=number[:64]).exists():
         raise Conflict("deposit.guarantee_duplicate", "该机构的此编号保函已登记过")
     g = Guarantee.objects.create(
-        lot=lot, uscc=entity.uscc, issuer=issuer[:200], number=number[:64], amount=value,
+        lot=lot, uscc=entity.uscc, attempt=req.attempt, issuer=issuer[:200], number=number[:64], amount=value,
         valid_from=start, valid_until=end, recorded_at=clock.now(), recorded_by_label=_label(actor)[:200],
     )  # fmt: skip
     audit.record(
@@ -494,17 +551,20 @@ def _day(value: Any) -> dt.date:
 
 
 @transaction.atomic
-def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any) -> Refund:
-    """Schedule the refund of a bidder's cash deposit with its statutory deadline (docs/deposits.md)."""
+def deposit_refund_due(
+    *, lot, uscc: str, reason: str, due_from: Any, actor: Any, attempt: int | None = None
+) -> Refund:
+    """Schedule the refund of a bidder's cash deposit with its statutory deadline (docs/deposits.md);
+    ``attempt``: of that attempt (default the lot's current one)."""
     require(actor, "trade.operate", lot)
-    sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
-    paid = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] if sub else None
-    paid = paid.quantize(policy.CENT) if paid else paid
+    attempt = _attempt(lot, attempt)
+    SubAccount.objects.select_for_update().filter(lot=lot, uscc=uscc, attempt=attempt).first()
+    paid = _cash(lot, uscc, attempt) or None
     if not paid:
         raise Conflict("deposit.nothing_to_refund", "该单位未以转账方式缴纳保证金，无需退还款项")
-    if Refund.objects.filter(lot=lot, uscc=uscc).exists():
+    if Refund.objects.filter(lot=lot, uscc=uscc, attempt=attempt).exists():
         raise Conflict("deposit.refund_scheduled", "该单位的保证金退还已登记，不能重复登记")
-    if Disposal.objects.filter(lot=lot, uscc=uscc).exists():
+    if Disposal.objects.filter(lot=lot, uscc=uscc, attempt=attempt).exists():
         raise Conflict("deposit.disposed", "该单位的保证金已抵作价款或不予退还，不能再登记退还")
     rs = _ruleset(lot)
     d = rs.deposit
@@ -523,12 +583,12 @@ def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any
         days=period.days,
         kind=period.kind,
         owner_type="deposits.refund",
-        owner_id=f"{lot.code}:{uscc}",
+        owner_id=f"{lot.code}:{uscc}" + (f":{attempt}" if attempt > 1 else ""),
         actor=actor,
         record_audit=False,
     )
     r = Refund.objects.create(
-        lot=lot, uscc=uscc, amount=paid, reason=reason, due_from=start, deadline=deadline.result,
+        lot=lot, uscc=uscc, attempt=attempt, amount=paid, reason=reason, due_from=start, deadline=deadline.result,
         deadline_ref=deadline.pk, days=period.days, kind=period.kind, basis=period.basis[:200],
         provisional=bool(deadline.provisional_years), scheduled_at=clock.now(),
     )  # fmt: skip
@@ -537,7 +597,7 @@ def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any
         action="deposit.refund_due",
         object_type="deposits.refund",
         object_id=r.pk,
-        summary={"lot": lot.code, "uscc": uscc, "amount": str(paid), "reason": reason,
+        summary={"lot": lot.code, "uscc": uscc, "attempt": attempt, "amount": str(paid), "reason": reason,
                  "deadline": core_services.deadline_summary(deadline), "basis": period.basis},
         project_ref=lot.project.code,
         entity_ref=uscc,
@@ -546,11 +606,14 @@ def deposit_refund_due(*, lot, uscc: str, reason: str, due_from: Any, actor: Any
 
 
 @transaction.atomic
-def deposit_refund(*, lot, uscc: str, actor: Any, reference: str = "", interest: Any = "0") -> Refund:
+def deposit_refund(
+    *, lot, uscc: str, actor: Any, reference: str = "", interest: Any = "0", attempt: int | None = None
+) -> Refund:
     """Record that the deposit (and the bank's interest, 实施条例第五十七条) was paid back.
-    Without a bank reference the simulated bank makes the transfer (not in production)."""
+    Without a bank reference the simulated bank makes the transfer (not in production).
+    ``attempt``: the refund of that attempt (default: the only one scheduled, else the current)."""
     require(actor, "trade.operate", lot)
-    r = Refund.objects.select_for_update().filter(lot=lot, uscc=uscc).first()
+    r = _refund_of(lot, uscc, attempt, lock=True)
     if r is None:
         raise Conflict("deposit.refund_not_scheduled", "请先登记保证金退还事由和起算日")
     if r.refunded_at is not None:
@@ -573,12 +636,28 @@ def deposit_refund(*, lot, uscc: str, actor: Any, reference: str = "", interest:
         action="deposit.refund",
         object_type="deposits.refund",
         object_id=r.pk,
-        summary={"lot": lot.code, "uscc": uscc, "amount": str(r.amount), "interest": str(r.interest),
+        summary={"lot": lot.code, "uscc": uscc, "attempt": r.attempt, "amount": str(r.amount),
+                 "interest": str(r.interest),
                  "reference": r.reference, "overdue": clock.now() >= _deadline_end(r)},
         project_ref=lot.project.code,
         entity_ref=uscc,
     )  # fmt: skip
     return r
+
+
+def _refund_of(lot, uscc: str, attempt: int | None, lock: bool = False) -> Refund | None:
+    """The refund of ``attempt``; without one: the bidder's only refund on the lot, or the current
+    attempt's when it has several (a bidder of several attempts)."""
+    q = Refund.objects.filter(lot=lot, uscc=uscc)
+    if lock:
+        q = q.select_for_update()
+    if attempt is not None:
+        return q.filter(attempt=int(attempt)).first()
+    rows = list(q.order_by("attempt"))
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    current = current_attempt(lot)
+    return next((r for r in rows if r.attempt == current), None)
 
 
 def _deadline_end(r: Refund) -> dt.datetime:
@@ -622,28 +701,29 @@ def refunds_overdue_check(now: dt.datetime | None = None) -> int:
 
 
 # --- applying to the price, forfeiting (auctions: docs/deposits.md "Applying and forfeiting") ---------
-def _cash(lot, uscc: str) -> Decimal:
-    sub = SubAccount.objects.filter(lot=lot, uscc=uscc).first()
+def _cash(lot, uscc: str, attempt: int) -> Decimal:
+    sub = SubAccount.objects.filter(lot=lot, uscc=uscc, attempt=attempt).first()
     paid = Payment.objects.filter(sub_account=sub).aggregate(s=Sum("amount"))["s"] if sub else None
     return paid.quantize(policy.CENT) if paid else Decimal("0.00")
 
 
 def _dispose(*, lot, uscc: str, kind: str, reason: str, basis: str, reference: str, price: Any,
-             actor: Any) -> Disposal:  # fmt: skip
+             actor: Any, attempt: int) -> Disposal:  # fmt: skip
     require(actor, "trade.operate", lot)
-    SubAccount.objects.select_for_update().filter(lot=lot, uscc=uscc).first()  # serialise with callbacks
-    paid = _cash(lot, uscc)
+    # serialise with callbacks
+    SubAccount.objects.select_for_update().filter(lot=lot, uscc=uscc, attempt=attempt).first()
+    paid = _cash(lot, uscc, attempt)
     if not paid:
         raise Conflict("deposit.nothing_to_dispose", "该单位未以转账方式缴纳保证金，无可处理的款项")
-    if Refund.objects.filter(lot=lot, uscc=uscc).exists():
+    if Refund.objects.filter(lot=lot, uscc=uscc, attempt=attempt).exists():
         raise Conflict("deposit.refund_scheduled", "该单位的保证金已登记退还，不能再抵作价款或不予退还")
-    if Disposal.objects.filter(lot=lot, uscc=uscc).exists():
+    if Disposal.objects.filter(lot=lot, uscc=uscc, attempt=attempt).exists():
         raise Conflict("deposit.disposed", "该单位的保证金已经处理（抵作价款或不予退还）")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("deposit.reason_required", "请写明原因", field="reason")
     d = Disposal.objects.create(
-        lot=lot, uscc=uscc, kind=kind, amount=paid, price=price, reference=(reference or "")[:64],
+        lot=lot, uscc=uscc, attempt=attempt, kind=kind, amount=paid, price=price, reference=(reference or "")[:64],
         reason=reason[:300], basis=(basis or "")[:200], at=clock.now(), by_label=_label(actor)[:200],
     )  # fmt: skip
     audit.record(
@@ -651,7 +731,8 @@ def _dispose(*, lot, uscc: str, kind: str, reason: str, basis: str, reference: s
         action=f"deposit.{kind}",
         object_type="deposits.disposal",
         object_id=d.pk,
-        summary={"lot": lot.code, "uscc": uscc, "amount": str(paid), "price": str(price) if price else None,
+        summary={"lot": lot.code, "uscc": uscc, "attempt": attempt, "amount": str(paid),
+                 "price": str(price) if price else None,
                  "reference": d.reference, "reason": d.reason, "basis": d.basis},
         project_ref=lot.project.code,
         entity_ref=uscc,
@@ -660,23 +741,29 @@ def _dispose(*, lot, uscc: str, kind: str, reason: str, basis: str, reference: s
 
 
 @transaction.atomic
-def deposit_apply_to_price(*, lot, uscc: str, price: Any, reference: str = "", actor: Any) -> Disposal:
-    """The winner's cash deposit is applied to the price (竞买保证金抵作成交价款): recorded, never
-    refunded. ``price`` is the transaction price; the deposit must not exceed it."""
+def deposit_apply_to_price(
+    *, lot, uscc: str, price: Any, reference: str = "", actor: Any, attempt: int | None = None
+) -> Disposal:
+    """The winner's cash deposit (of ``attempt``, default the current) is applied to the price
+    (竞买保证金抵作成交价款): recorded, never refunded. ``price`` is the transaction price; the
+    deposit must not exceed it."""
     value = yuan(price, field="price")
-    if _cash(lot, uscc) > value:
+    attempt = _attempt(lot, attempt)
+    if _cash(lot, uscc, attempt) > value:
         raise InvalidInput("deposit.above_price", "保证金超过成交价，不能全额抵作价款", field="price")
     return _dispose(lot=lot, uscc=uscc, kind=DisposalKind.APPLIED, reason="竞得人（受让方）的保证金抵作成交价款",
-                    basis="", reference=reference, price=value, actor=actor)  # fmt: skip
+                    basis="", reference=reference, price=value, actor=actor, attempt=attempt)  # fmt: skip
 
 
 @transaction.atomic
 def deposit_forfeit(
-    *, lot, uscc: str, reason: str, basis: str = "", reference: str = "", actor: Any
-) -> Disposal:
-    """A defaulter's deposit is not refunded (不予退还), e.g. a winner who did not sign in time."""
+    *, lot, uscc: str, reason: str, basis: str = "", reference: str = "", actor: Any,
+    attempt: int | None = None,
+) -> Disposal:  # fmt: skip
+    """A defaulter's deposit (of ``attempt``, default the current) is not refunded (不予退还), e.g.
+    a winner who did not sign in time."""
     return _dispose(lot=lot, uscc=uscc, kind=DisposalKind.FORFEITED, reason=reason, basis=basis,
-                    reference=reference, price=None, actor=actor)  # fmt: skip
+                    reference=reference, price=None, actor=actor, attempt=_attempt(lot, attempt))  # fmt: skip
 
 
 # --- the simulated bank --------------------------------------------------------------------------
@@ -694,9 +781,9 @@ def simulate_payment(
         raise InvalidInput("deposit.amount_positive", "金额应大于0", field="amount")
     entity = entity_selectors.entity_get(uscc)
     _acting_for(actor, lot, entity.uscc)
-    sub = SubAccount.objects.filter(lot=lot, uscc=entity.uscc).first() or sub_account_open(
-        lot=lot, uscc=entity.uscc, actor=actor
-    )
+    sub = SubAccount.objects.filter(
+        lot=lot, uscc=entity.uscc, attempt=current_attempt(lot)
+    ).first() or sub_account_open(lot=lot, uscc=entity.uscc, actor=actor)
     bank = simulated_bank()
     earlier = Payment.objects.filter(bank=bank, txn_id=txn_id).first() if txn_id else None
     body = simbank.build(

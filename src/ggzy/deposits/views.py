@@ -74,12 +74,16 @@ def _console_action(request: HttpRequest, lot) -> None:
     elif action == "refund_due":
         r = services.deposit_refund_due(
             lot=lot, uscc=post.get("uscc", ""), reason=post.get("reason", ""), due_from=post.get("due_from", ""),
-            actor=user,
+            actor=user, attempt=_attempt_field(post),
         )  # fmt: skip
         messages.success(request, f"已登记，最迟应于{r.deadline:%Y-%m-%d}退还（{r.basis}）。")
     elif action == "refund":
         r = services.deposit_refund(
-            lot=lot, uscc=post.get("uscc", ""), reference=post.get("reference", ""), actor=user
+            lot=lot,
+            uscc=post.get("uscc", ""),
+            reference=post.get("reference", ""),
+            actor=user,
+            attempt=_attempt_field(post),
         )
         messages.success(request, f"已登记退还，流水号{r.reference}。")
     else:
@@ -138,3 +142,12 @@ def _mine_action(request: HttpRequest, lot, uscc: str) -> None:
         messages.success(request, f"模拟银行已付款：{ans['message']}")
     else:
         raise InvalidInput("deposit.bad_action", "未知的操作")
+
+
+def _attempt_field(post) -> int | None:
+    raw = (post.get("attempt") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput("deposit.attempt_invalid", "挂牌次数应为正整数", field="attempt")
+    return int(raw)
