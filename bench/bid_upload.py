@@ -116,16 +116,25 @@ def main() -> dict:
         "--pool", type=int, default=20,
         help="PostgreSQL: the server's connection pool size (GGZY_DB_POOL_MAX; 0 = a connection per thread)",
     )  # fmt: skip
+    ap.add_argument(
+        "--profile", action="store_true",
+        help="serve bench/_upload_profile.py: where the server's time goes (statements, commits, locks, files)",
+    )  # fmt: skip
     args = ap.parse_args()
     backend = "postgresql" if "postgresql" in _common.backends() else "sqlite"
     with _common.scratch(backend) as env, tempfile.TemporaryDirectory(prefix="ggzy-bids-") as work:
         if backend == "postgresql" and args.pool:
             env = dict(env, GGZY_DB_POOL_MAX=str(args.pool))
         work_dir = Path(work)
+        app = "ggzy.asgi:application"
+        if args.profile:
+            app = "_upload_profile:application"
+            env = dict(env, GGZY_BENCH_PROFILE=str(work_dir / "profile.json"),
+                       PYTHONPATH=env["PYTHONPATH"] + os.pathsep + str(Path(__file__).resolve().parent))  # fmt: skip
         setup = _common.run_child(__file__, env, "setup", str(args.bidders))
         port = _common.free_port()
         server = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app],
             env=env, cwd=_common.ROOT, stdout=subprocess.DEVNULL, stderr=open(work_dir / "server.log", "wb"),  # noqa: SIM115
         )  # fmt: skip
         try:
@@ -246,6 +255,8 @@ def run(args, setup, url, work_dir: Path, env, backend) -> dict:
         "finished_utc": time.strftime("%H:%M", time.gmtime()),
     }
     assert receiptlog.VERSION == 1
+    if args.profile:
+        out["profile"] = json.loads((work_dir / "profile.json").read_text())
     return out
 
 

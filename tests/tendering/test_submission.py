@@ -221,18 +221,18 @@ def test_crash_between_rename_and_commit_leaves_no_bid_and_no_receipt(monkeypatc
 
     lt, bidder = b.lot(), b.Bidder()
     env, meta = b.seal(b.plaintext(lt, bidder), bidder)
-    real = audit.record
+    real = audit.record_many
 
-    def crash(**kw):
-        if kw.get("action") in ("bid.submitted",):
+    def crash(entries):  # the commit records the receipt's event and the bid's together
+        if any(e.get("action") == "bid.submitted" for e in entries):
             raise RuntimeError("crash")
-        return real(**kw)
+        return real(entries)
 
     up = services.bid_upload_create(lot=lt, chunk_size=64 << 10, actor=bidder.user, **meta)
     for i in range(services.chunk_count(up)):
         services.bid_chunk_put(upload=up, index=i, data=env[i * 65536 : (i + 1) * 65536], actor=bidder.user)
     before = _counts()
-    monkeypatch.setattr(audit, "record", crash)
+    monkeypatch.setattr(audit, "record_many", crash)
     with pytest.raises(RuntimeError):
         services.bid_upload_commit(upload=up, actor=bidder.user)
     assert _counts() == before

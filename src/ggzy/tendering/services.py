@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,22 @@ def _release_connection() -> None:
     if connection.in_atomic_block or not connection.settings_dict.get("OPTIONS", {}).get("pool"):
         return
     connection.close()
+
+
+_APPEND_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _appending() -> Iterator[None]:
+    """One bid write (commit, withdrawal) at a time in this process, queued *before* a database
+    connection is taken. Every such write serialises on its lot's Opening row and on the receipt
+    log head anyway; without this, N simultaneous commits each hold a pooled connection while they
+    wait for those row locks, the pool runs dry, and the other bidders' chunk uploads (three short
+    reads each) wait behind the whole queue of commits (docs/benchmarks.md (t)). Waiting here holds
+    no connection. Between processes the row locks still order the writes; nothing is weaker."""
+    _release_connection()
+    with _APPEND_LOCK:
+        yield
 
 
 # --- bidder keys ---------------------------------------------------------------------------------
@@ -197,74 +216,88 @@ def receipt_append(
     under the lock, so positions and times increase together. Callers (bid submission) check their
     own permissions and deadlines; this service only records.
     """
+    with transaction.atomic():
+        appended, event = _append(
+            lot_code=lot_code, bidder_uscc=bidder_uscc, ciphertext_sm3=ciphertext_sm3, actor=actor, kind=kind
+        )
+        audit.record(**event)
+    return appended
+
+
+def _append(
+    *, lot_code: str, bidder_uscc: str, ciphertext_sm3: str, actor: Any, kind: str
+) -> tuple[Appended, dict[str, Any]]:
+    """The rows of an append, in the caller's transaction (no savepoint of its own: a bid commit
+    rolls back whole on any error), and its audit event for the caller to record: a bid commit
+    records it together with its own in one append to the audit chain (``audit.record_many``),
+    which halves the statements run while the log head is locked."""
     lot_code, bidder_uscc, ciphertext_sm3 = _validate(kind, lot_code, bidder_uscc, ciphertext_sm3)
     key = platform.signing_key()
     fingerprint = key.public_key.fingerprint()
-    with transaction.atomic():
-        position = _locked_size()
-        received_at = clock.now()
-        received_text = receiptlog.at_text(received_at)
-        salt = sm2.random_bytes(16).hex()
-        fields = {
-            "kind": kind,
-            "position": position,
-            "received_at": received_text,
-            "ciphertext_sm3": ciphertext_sm3,
-            "lot": lot_code,
-            "bidder": bidder_uscc,
-            "salt": salt,
-        }
-        leaf = receiptlog.leaf_bytes(**fields)
-        leaf_hash = merkle.leaf_hash(leaf)
-        # one read for both the left siblings the append needs and the subtrees of the new root
-        size = position + 1
-        stored = merkle.keys_for([(0, size)]) - merkle.created_keys(position)
-        nodes = selectors.node_fetch(merkle.append_keys(position) | stored)
-        created = merkle.append_nodes(position, leaf_hash, nodes)
-        ReceiptLogNode.objects.bulk_create(
-            [ReceiptLogNode(level=lv, index=ix, hash=h.hex()) for (lv, ix), h in created]
-        )
-        nodes.update(created)
-        root = merkle.range_hash(0, size, nodes).hex()
-        receipt = receiptlog.sign(
-            receiptlog.receipt_body(**fields, tree_size=size, root_hash=root, key=fingerprint), key
-        )
-        entry = ReceiptLogEntry.objects.create(
-            position=position,
-            kind=kind,
-            leaf=leaf.decode("utf-8"),
-            leaf_hash=leaf_hash.hex(),
-            received_at=received_at,
-            lot_code=lot_code,
-            bidder_uscc=bidder_uscc,
-            salt=salt,
-            ciphertext_sm3=ciphertext_sm3,
-            receipt_signature=receipt["signature"],
-            tree_size=size,
-            root_hash=root,
-        )
-        sth = receiptlog.sign(
-            receiptlog.sth_body(tree_size=size, root_hash=root, timestamp=received_text, key=fingerprint), key
-        )
-        SignedTreeHead.objects.create(
-            tree_size=size,
-            root_hash=root,
-            timestamp=received_at,
-            timestamp_text=received_text,
-            key=fingerprint,
-            signature=sth["signature"],
-        )
-        with transaction.get_connection().cursor() as cursor:
-            cursor.execute(_head_sql()[1], [size, root])
-        audit.record(
-            actor=actor,
-            action="receipt.appended",
-            object_type="receipt_log_entry",
-            object_id=position,
-            summary={"kind": kind, "leaf_hash": leaf_hash.hex(), "tree_size": size, "root_hash": root},
-            entity_ref=bidder_uscc,
-        )
-    return Appended(receipt=receipt, sth=sth, entry=entry)
+    position = _locked_size()
+    received_at = clock.now()
+    received_text = receiptlog.at_text(received_at)
+    salt = sm2.random_bytes(16).hex()
+    fields = {
+        "kind": kind,
+        "position": position,
+        "received_at": received_text,
+        "ciphertext_sm3": ciphertext_sm3,
+        "lot": lot_code,
+        "bidder": bidder_uscc,
+        "salt": salt,
+    }
+    leaf = receiptlog.leaf_bytes(**fields)
+    leaf_hash = merkle.leaf_hash(leaf)
+    # one read for both the left siblings the append needs and the subtrees of the new root
+    size = position + 1
+    stored = merkle.keys_for([(0, size)]) - merkle.created_keys(position)
+    nodes = selectors.node_fetch(merkle.append_keys(position) | stored)
+    created = merkle.append_nodes(position, leaf_hash, nodes)
+    ReceiptLogNode.objects.bulk_create(
+        [ReceiptLogNode(level=lv, index=ix, hash=h.hex()) for (lv, ix), h in created]
+    )
+    nodes.update(created)
+    root = merkle.range_hash(0, size, nodes).hex()
+    receipt = receiptlog.sign(
+        receiptlog.receipt_body(**fields, tree_size=size, root_hash=root, key=fingerprint), key
+    )
+    entry = ReceiptLogEntry.objects.create(
+        position=position,
+        kind=kind,
+        leaf=leaf.decode("utf-8"),
+        leaf_hash=leaf_hash.hex(),
+        received_at=received_at,
+        lot_code=lot_code,
+        bidder_uscc=bidder_uscc,
+        salt=salt,
+        ciphertext_sm3=ciphertext_sm3,
+        receipt_signature=receipt["signature"],
+        tree_size=size,
+        root_hash=root,
+    )
+    sth = receiptlog.sign(
+        receiptlog.sth_body(tree_size=size, root_hash=root, timestamp=received_text, key=fingerprint), key
+    )
+    SignedTreeHead.objects.create(
+        tree_size=size,
+        root_hash=root,
+        timestamp=received_at,
+        timestamp_text=received_text,
+        key=fingerprint,
+        signature=sth["signature"],
+    )
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_head_sql()[1], [size, root])
+    event = {
+        "actor": actor,
+        "action": "receipt.appended",
+        "object_type": "receipt_log_entry",
+        "object_id": position,
+        "summary": {"kind": kind, "leaf_hash": leaf_hash.hex(), "tree_size": size, "root_hash": root},
+        "entity_ref": bidder_uscc,
+    }
+    return Appended(receipt=receipt, sth=sth, entry=entry), event
 
 
 # --- sealed bids: upload, commit, replace, withdraw (docs/tendering.md) -----------------------------
@@ -326,8 +359,10 @@ def _opening_locked(lot: Any, *, lock_lot: bool = False):
     from ggzy.tendering.models import Opening
     from ggzy.trading.models import Lot
 
-    Opening.objects.get_or_create(lot_id=lot.pk)
-    opening = Opening.objects.select_for_update().get(lot_id=lot.pk)
+    opening = Opening.objects.select_for_update().filter(lot_id=lot.pk).first()
+    if opening is None:  # the lot's first bid write: create the row, then lock it
+        Opening.objects.get_or_create(lot_id=lot.pk)
+        opening = Opening.objects.select_for_update().get(lot_id=lot.pk)
     if lock_lot:
         options = (
             {"no_key": True} if transaction.get_connection().features.has_select_for_no_key_update else {}
@@ -547,26 +582,26 @@ def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
                 "bid.deposit_missing", "未按招标文件要求缴纳投标保证金（或提交电子保函），投标文件不予接收"
             )
         final_rel = storage.install(tmp, lot.code, entity.uscc, upload.token)
-        with transaction.atomic():
+        with _appending(), transaction.atomic():
             opening = _opening_locked(lot, lock_lot=True)
             deadline = bid_deadline(lot)
             if opening.status != Opening.BIDDING or clock.now() >= deadline:
                 raise _late(deadline)
-            current = Bid.objects.filter(lot_id=lot.pk, entity_id=entity.pk, status=Bid.ACTIVE).first()
-            if current is not None and current.ciphertext_sm3 == digest:
-                raise Conflict("bid.duplicate", "相同的投标文件已经递交，无需重复递交")
-            version = (
+            # the bidder's versions, newest first: the current one and the next number in one read
+            versions = list(
                 Bid.objects.filter(lot_id=lot.pk, entity_id=entity.pk)
                 .order_by("-version")
-                .values_list("version", flat=True)
-                .first()
-                or 0
-            ) + 1
+                .only("id", "version", "status", "ciphertext_sm3")
+            )
+            current = next((b for b in versions if b.status == Bid.ACTIVE), None)
+            if current is not None and current.ciphertext_sm3 == digest:
+                raise Conflict("bid.duplicate", "相同的投标文件已经递交，无需重复递交")
+            version = (versions[0].version if versions else 0) + 1
             if current is not None:
                 current.status = Bid.REPLACED
                 current.save(update_fields=["status"])
             kind = "bid.replaced" if current is not None else "bid.submitted"
-            appended = receipt_append(
+            appended, receipt_event = _append(
                 lot_code=lot.code, bidder_uscc=entity.uscc, ciphertext_sm3=digest, actor=actor, kind=kind
             )
             received_at = appended.entry.received_at
@@ -593,20 +628,25 @@ def bid_upload_commit(*, upload, client_ip: str | None = None, actor: Any):
             )
             upload.status = BidUpload.COMMITTED
             upload.save(update_fields=["status"])
-            audit.record(
-                actor=actor,
-                action=kind,
-                object_type="bid",
-                object_id=bid.pk,
-                summary={
-                    "lot": lot.code,
-                    "version": version,
-                    "ciphertext_sm3": digest,
-                    "size": size,
-                    "position": appended.entry.position,
-                },
-                project_ref=lot.project.code,
-                entity_ref=entity.uscc,
+            audit.record_many(
+                [
+                    receipt_event,
+                    {
+                        "actor": actor,
+                        "action": kind,
+                        "object_type": "bid",
+                        "object_id": bid.pk,
+                        "summary": {
+                            "lot": lot.code,
+                            "version": version,
+                            "ciphertext_sm3": digest,
+                            "size": size,
+                            "position": appended.entry.position,
+                        },
+                        "project_ref": lot.project.code,
+                        "entity_ref": entity.uscc,
+                    },
+                ]
             )
     except BaseException:
         if final_rel:  # renamed into place, but no bid: take it back
@@ -626,7 +666,7 @@ def bid_withdraw(*, lot: Any, actor: Any):
 
     entity = _bidder_entity(actor)
     _check_open_for_bids(lot)
-    with transaction.atomic():
+    with _appending(), transaction.atomic():
         opening = _opening_locked(lot, lock_lot=True)
         deadline = bid_deadline(lot)
         if opening.status != Opening.BIDDING or clock.now() >= deadline:
