@@ -14,7 +14,10 @@ minus the two duplicated codes), 2–3 specialties each, spread over the 11 citi
 - baseline: per specialty, ``SELECT … JOIN expertspecialty … WHERE status='active' AND employer
             NOT IN (50 orgs) ORDER BY RANDOM() LIMIT 9`` on the same tables (no other rule, nothing
             written, nothing verifiable).
-The two alternate in the same process and database. Also: the pure verification of a revealed draw.
+- plain:    the issue's own baseline, read literally: ``SELECT id FROM <expert table> ORDER BY
+            RANDOM() LIMIT 27`` (3 × (7 + 2)) on the same table: no specialty, no rule.
+The three alternate in the same process and database; the draw's ratio is printed against both
+baselines (the per-specialty one is the stricter). Also: the pure verification of a revealed draw.
 """
 
 from __future__ import annotations
@@ -151,10 +154,16 @@ def child(n_experts: int, n_draws: int, profile: str = "") -> dict:
                 out.extend(r[0] for r in cur.fetchall())
         return out
 
+    def plain(w: list[dict]) -> list[int]:
+        with connection.cursor() as cur:
+            k = sum(s["count"] + s["reserves"] for s in w)
+            cur.execute(f"SELECT id FROM {table_e} ORDER BY {random_fn} LIMIT %s", [k])
+            return [r[0] for r in cur.fetchall()]
+
     lots = [new_lot() for _ in range(n_draws)]
     stages = _stage_timers()  # after the lots: their audit events and commits are not the draw's
     load_before = os.getloadavg()[0]
-    t_draw, t_naive, t_verify, t_commit, t_select = [], [], [], [], []
+    t_draw, t_naive, t_verify, t_commit, t_select, t_plain = [], [], [], [], [], []
     last = None
     profiler = None
     if profile:  # cProfile of the draws only (draw_commit + draw_run), written to this file
@@ -185,6 +194,9 @@ def child(n_experts: int, n_draws: int, profile: str = "") -> dict:
                 s0 = time.perf_counter()
                 naive(w)
                 t_naive.append(time.perf_counter() - s0)
+                s0 = time.perf_counter()
+                plain(w)
+                t_plain.append(time.perf_counter() - s0)
             else:
                 if profiler is not None:
                     profiler.enable()
@@ -234,6 +246,10 @@ def child(n_experts: int, n_draws: int, profile: str = "") -> dict:
         "naive_p99_ms": ms(pct(t_naive, 99)),
         "ratio_p50": round(pct(t_draw, 50) / pct(t_naive, 50), 2),
         "ratio_p99": round(pct(t_draw, 99) / pct(t_naive, 99), 2),
+        "plain_p50_ms": ms(pct(t_plain, 50)),
+        "plain_p99_ms": ms(pct(t_plain, 99)),
+        "plain_ratio_p50": round(pct(t_draw, 50) / pct(t_plain, 50), 2),
+        "plain_ratio_p99": round(pct(t_draw, 99) / pct(t_plain, 99), 2),
         "verify_p50_ms": ms(statistics.median(t_verify)),
         # mean ms per draw spent in each part (the draw's total mean minus their sum: "other")
         "stages_ms": {
@@ -332,6 +348,12 @@ def main() -> list[dict]:
             f"(<= {TARGET}); selection only (every avoidance rule + SM3 order, no writes) p50 "
             f"{r['select_p50_ms']} ms / p99 {r['select_p99_ms']} ms: ratio {r['select_ratio_p50']}; "
             f"verification {r['verify_p50_ms']} ms ({r['at']}, load average {r['load']} on {os.cpu_count()} cores)"
+        )
+        print(
+            f"  vs the plain ORDER BY RANDOM() LIMIT 27 on the expert table (the issue's wording, no "
+            f"specialty, no rule): p50 {r['plain_p50_ms']} ms / p99 {r['plain_p99_ms']} ms: draw ratio p50 "
+            f"{r['plain_ratio_p50']}, p99 {r['plain_ratio_p99']} -> "
+            f"{verdict(r['plain_ratio_p50'], TARGET, higher_is_better=False)} (<= {TARGET})"
         )
         print(
             "  where a draw's time goes (mean ms per draw): "
