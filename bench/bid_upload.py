@@ -70,6 +70,24 @@ def child_open(lot_code: str) -> dict:
     return {"closed": closed}
 
 
+def host_cpu() -> tuple[int, int]:
+    """(all, idle) CPU time of the host so far, in clock ticks (/proc/stat; (0, 0) elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(fields[:8]), fields[3] + fields[4]
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (/proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def raw_store(paths: list[Path], tmp: Path) -> float:
     """Seconds to write, fsync and SM3-hash the bytes of ``paths`` in one process."""
     from ggzy.crypto.sm import Sm3
@@ -142,7 +160,7 @@ def main() -> dict:
                 if _common.port_open("127.0.0.1", port):
                     break
                 time.sleep(0.1)
-            return run(args, setup, f"http://127.0.0.1:{port}", work_dir, env, backend)
+            return run(args, setup, f"http://127.0.0.1:{port}", work_dir, env, backend, server.pid)
         finally:
             server.terminate()
             server.wait(10)
@@ -151,7 +169,7 @@ def main() -> dict:
                 sys.stderr.write(log[-5000:])
 
 
-def run(args, setup, url, work_dir: Path, env, backend) -> dict:
+def run(args, setup, url, work_dir: Path, env, backend, server_pid: int) -> dict:
     from ggzy.crypto import sm2
     from ggzy.tendering import bidfile, receiptlog
     from ggzy_bid import ApiError, BidClient, HttpTransport, client
@@ -200,10 +218,12 @@ def run(args, setup, url, work_dir: Path, env, backend) -> dict:
             lambda: c.upload(lot, sealed[i], chunk_size=int(args.chunk_mb * (1 << 20)), state_file=state),
         )
 
+    cpu0, client0, server0 = host_cpu(), time.process_time(), process_cpu(server_pid)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(len(bidders)) as pool:
         results = list(pool.map(upload, range(len(bidders))))
     upload_s = time.perf_counter() - t0
+    cpu1, client1, server1 = host_cpu(), time.process_time(), process_cpu(server_pid)
     anon = BidClient(HttpTransport(url))
     pub = anon.platform_key()
     good = sum(1 for r in results if again("verify", lambda r=r: anon.verify_receipt(r["receipt"], pub)))
@@ -240,6 +260,10 @@ def run(args, setup, url, work_dir: Path, env, backend) -> dict:
         "upload_mb_s": round(mb / upload_s, 1),
         "raw_write_fsync_sm3_mb_s": round(mb / raw_s, 1),
         "upload_vs_raw": round(raw_s / upload_s, 2),
+        # during the uploads: the host's CPU busy share (all processes, all engineers), and the CPU
+        # seconds of the clients (this process) and of the server process (daphne)
+        "upload_host_cpu_busy": round(1 - (cpu1[1] - cpu0[1]) / max(1, cpu1[0] - cpu0[0]), 2),
+        "upload_cpu_s": {"clients": round(client1 - client0, 1), "server": round(server1 - server0, 1)},
         "receipts": len(results),
         "receipts_verified": good,
         "log_tree_size": sth["tree_size"],

@@ -134,7 +134,9 @@ if DATABASE_URL:
         # keeps them). docs/deploy.md, docs/benchmarks.md (t).
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": min(2, DB_POOL_MAX),
+            # all opened at start (in the background): a burst of requests on a fresh process
+            # otherwise queued while the pool grew one connection at a time (docs/benchmarks.md (t))
+            "min_size": DB_POOL_MAX,
             "max_size": DB_POOL_MAX,
             "timeout": float(os.environ.get("GGZY_DB_POOL_TIMEOUT", "120")),
         }
