@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -237,3 +238,38 @@ def test_crash_between_rename_and_commit_leaves_no_bid_and_no_receipt(monkeypatc
         services.bid_upload_commit(upload=up, actor=bidder.user)
     assert _counts() == before
     assert not (storage.root() / "lots").exists() or not list((storage.root() / "lots").rglob("*.ggzyenv"))
+
+
+def test_commit_audits_the_receipt_then_the_bid_in_one_append_and_the_chain_verifies():
+    from ggzy.audit.selectors import verify_chain_unchecked
+
+    lt, bidder = b.lot(), b.Bidder()
+    first = b.submit(lt, bidder)
+    second = b.submit(lt, bidder)  # a replacement
+    for bid, action in ((first, "bid.submitted"), (second, "bid.replaced")):
+        receipt_event = AuditEvent.objects.get(
+            action="receipt.appended", object_id=str(bid.receipt["position"])
+        )
+        bid_event = AuditEvent.objects.get(seq=receipt_event.seq + 1)
+        assert (bid_event.action, bid_event.object_id) == (action, str(bid.pk))
+        assert json.loads(bid_event.summary)["position"] == bid.receipt["position"]
+        assert json.loads(receipt_event.summary)["leaf_hash"] == bid.receipt["leaf_hash"]
+    assert verify_chain_unchecked().ok
+
+
+def test_bid_writes_append_to_the_log_only_in_the_process_queue(monkeypatch):
+    """Bid commits and withdrawals take the process's append queue before their transaction (so a
+    waiting one holds no pooled connection): the receipt is appended with the queue held."""
+    held = []
+    real = services._append
+
+    def append(**kw):
+        held.append(services._APPEND_LOCK.locked())
+        return real(**kw)
+
+    monkeypatch.setattr(services, "_append", append)
+    lt, bidder = b.lot(), b.Bidder()
+    b.submit(lt, bidder)
+    services.bid_withdraw(lot=lt, actor=bidder.user)
+    assert held == [True, True]
+    assert not services._APPEND_LOCK.locked()
