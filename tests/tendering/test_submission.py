@@ -273,3 +273,36 @@ def test_bid_writes_append_to_the_log_only_in_the_process_queue(monkeypatch):
     services.bid_withdraw(lot=lt, actor=bidder.user)
     assert held == [True, True]
     assert not services._APPEND_LOCK.locked()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_bid_write_commits_with_a_synced_log(monkeypatch):
+    """SQLite's WAL at synchronous=NORMAL does not sync at commit: a power loss could take back a
+    bid whose signed receipt the bidder holds. A bid write's transaction runs (and so commits, as
+    SQLite cannot change the level inside a transaction) at synchronous=FULL (2); the connection
+    goes back to NORMAL (1) for everything else."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL commits durably")
+
+    def level() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            return cursor.fetchone()[0]
+
+    inside = []
+    real = services._append
+
+    def append(**kw):
+        inside.append((connection.in_atomic_block, level()))
+        return real(**kw)
+
+    monkeypatch.setattr(services, "_append", append)
+    lt, bidder = b.lot(), b.Bidder()
+    assert level() == 1
+    b.submit(lt, bidder)
+    assert level() == 1
+    services.bid_withdraw(lot=lt, actor=bidder.user)
+    assert inside == [(True, 2), (True, 2)]
+    assert level() == 1
