@@ -79,6 +79,12 @@ def test_operator_publishes_bidder_downloads_supervisor_sees_the_record(client, 
     html = client.get(_url(lot)).content.decode()
     assert one.uscc not in html and one.entity.name not in html
 
+    # the operator who runs the trade does not see who holds the documents either
+    client.force_login(op)
+    html = client.get(_url(lot)).content.decode()
+    assert RECORDS not in html and one.uscc not in html and two.uscc not in html
+    assert client.get(f"/tendering/lots/{lot.code}/documents/downloads.csv").status_code == 403
+
     # the supervisor sees both records, per entity
     client.force_login(eh.supervisor("140100", "housing"))
     html = client.get(_url(lot)).content.decode()

@@ -10,11 +10,13 @@ import datetime as dt
 import pytest
 import time_machine
 
+from ggzy.accounts.models import Role
 from ggzy.core import clock
 from ggzy.core.errors import Conflict, InvalidInput, PermissionDenied
 from ggzy.crypto import platform
 from ggzy.tendering import documents as docs
 from ggzy.tendering.models import DocumentDownload, TenderDocument
+from tests import factories
 from tests.experts import helpers as eh
 from tests.tendering import bidding as b
 from tests.trading import helpers as th
@@ -43,7 +45,10 @@ def test_downloads_are_recorded_per_entity_and_seen_by_supervisors_only(bid_dir)
     seen = docs.downloads_of(lot, eh.supervisor("140100", "housing"))
     assert [r["uscc"] for r in seen] == [one.uscc, two.uscc, one.uscc]
     assert seen[0]["client_ip"] == "10.1.2.3"
-    for outsider in (one.user, two.user, None):
+    for oversight in (Role.INSPECTOR, Role.AUDITOR):  # they read the audit trail anyway
+        assert len(docs.downloads_of(lot, factories.user(oversight))) == 3
+    # the operator running the trade is refused too (招标投标法第二十二条)
+    for outsider in (one.user, two.user, None, op):
         with pytest.raises(PermissionDenied) as err:
             docs.downloads_of(lot, outsider)
         assert err.value.code == "document.downloads_forbidden"

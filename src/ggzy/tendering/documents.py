@@ -148,7 +148,12 @@ def documents_of(lot: Any) -> list[dict[str, Any]]:
 
 
 def can_see_downloads(actor: Any, lot: Any) -> bool:
-    return allowed(actor, "trade.supervise", lot) or allowed(actor, "trade.read_confidential", lot)
+    """Supervision and oversight only: the supervising department (``trade.supervise``) and those
+    who may read the audit trail (``audit.view``: supervisors, inspectors, auditors), where the
+    downloads are recorded anyway. Not the service center's operators, although they read other
+    confidential trade data: who holds the documents must stay unknown to anyone running the
+    trade (招标投标法第二十二条: the names and number of potential bidders are not disclosed)."""
+    return allowed(actor, "trade.supervise", lot) or allowed(actor, "audit.view", lot)
 
 
 def downloads_of(lot: Any, actor: Any) -> list[dict[str, Any]]:
