@@ -190,3 +190,26 @@ def test_a_notice_refused_at_the_close_is_published_by_the_retry_once(client):
     assert not settlement.needs_retry(b)
     assert refusal(lambda: settlement.settlement_retry(auction=b, actor=op)).code == "auction.already_settled"
     assert len(result_notices(b)) == 1
+
+
+def test_the_retry_over_the_api(client, broken_key):
+    a, op, _, (r2, u2) = sold_unsettled(broken_key)
+    url = f"/api/auctions/{a.pk}/settlement/retry"
+    client.force_login(u2)  # the winner is no operator
+    r = client.post(url)
+    assert r.status_code == 403 and not Confirmation.objects.filter(auction=a).exists()
+    client.force_login(op)
+    r = client.post(url)
+    assert r.status_code == 409 and r.json()["code"] == "auction.settle_refused"
+    assert not Confirmation.objects.filter(auction=a).exists()
+    broken_key()
+    r = client.post(url)
+    assert r.status_code == 200
+    body = r.json()
+    assert Confirmation.objects.get(auction=a).registration_id == r2.pk
+    assert [c["code"] for c in body["confirmations"]] == [Confirmation.objects.get(auction=a).code]
+    assert body["result_notice"]  # the notice deferred at the close is published by the retry
+    before = AuditEvent.objects.count()
+    r = client.post(url)
+    assert r.status_code == 409 and r.json()["code"] == "auction.already_settled"
+    assert AuditEvent.objects.count() == before

@@ -113,6 +113,16 @@ def auction_result(request: HttpRequest, pk: int):
     return results.result_of(services.auction_refresh(auction=selectors.auction_get(pk)))
 
 
+@router.post(
+    "/{pk}/settlement/retry",
+    response=AuctionResultOut,
+    summary="重新办理竞价结果（结束时办理未成功的，经办人员；已办结的不重复办理）",
+)
+def settlement_retry(request: HttpRequest, pk: int):
+    a = settlement.settlement_retry(auction=selectors.auction_get(pk), actor=request.auth)
+    return results.result_of(a)
+
+
 @router.post("/{pk}/relist", response={201: AuctionDetailOut}, summary="重新挂牌（流拍或竞得人逾期未签订后）")
 def auction_relist(request: HttpRequest, pk: int, payload: AuctionRelistIn):
     a = settlement.auction_list_again(
