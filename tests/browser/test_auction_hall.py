@@ -4,19 +4,9 @@ child process; the bidder's browser carries a logged-in session cookie."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from tests.test_multiprocess import _free_port, _open
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-BIN = Path(sys.executable).parent
+from tests.browser.served import served
 
 SETUP = """
 import datetime as dt, json
@@ -55,25 +45,8 @@ print(json.dumps(out))
 
 @pytest.fixture
 def hall_server(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GGZY_")}
-    env.update(GGZY_ENV="test", GGZY_DEBUG="0", GGZY_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="ggzy.settings",
-               PYTHONPATH=f"{ROOT / 'src'}:{ROOT}")  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=180, check=True)  # fmt: skip
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    server = subprocess.Popen([str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        for _ in range(300):
-            if _open(port):
-                break
-            time.sleep(0.1)
-        data["url"] = f"http://127.0.0.1:{port}"
+    with served(tmp_path, SETUP) as data:
         yield data
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_a_bidder_bids_and_the_public_sees_the_price_without_the_number(browser, hall_server):
