@@ -436,11 +436,7 @@ def notices_version() -> int:
     seconds = settings.GGZY_NOTICES_VERSION_SECONDS
     if seconds <= 0:
         return _highest_notice_id()
-    found = cache.get(NOTICES_VERSION_KEY)
-    if found is None:
-        found = _highest_notice_id()
-        cache.set(NOTICES_VERSION_KEY, found, seconds)
-    return found
+    return cache.get_or_set(NOTICES_VERSION_KEY, _highest_notice_id, seconds)
 
 
 def _highest_notice_id() -> int:

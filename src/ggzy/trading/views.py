@@ -197,11 +197,7 @@ def _cached(key: str, build):
     seconds = settings.GGZY_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return build()
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, seconds)
-    return found
+    return cache.get_or_set(key, build, seconds)
 
 
 _SERVER_TIME = re.compile(rb'<time data-server-time datetime="[^"<>]*">[^<]*</time>')
