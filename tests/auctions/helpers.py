@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from ggzy.accounts.models import Role
 from ggzy.auctions import services
 from ggzy.core import clock
+from ggzy.core.errors import DomainError
 from ggzy.trading import services as trading
 from tests import factories
 from tests.trading import helpers as th
@@ -58,3 +61,10 @@ def bidder(a, op, *, qualify: bool = True, deposit: bool = True):
 
 
 _ = factories
+
+
+def code_of(fn) -> str:
+    """The stable code of the domain error ``fn`` raises."""
+    with pytest.raises(DomainError) as e:
+        fn()
+    return e.value.code

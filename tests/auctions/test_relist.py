@@ -26,14 +26,9 @@ from ggzy.trading.models import LotEvent, LotTransition
 from tests.auctions import helpers
 from tests.trading import helpers as th
 
+code_of = helpers.code_of
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def code_of(fn) -> str:
-    with pytest.raises(DomainError) as e:
-        fn()
-    return e.value.code
 
 
 def setup(ruleset="land.auction", **over):

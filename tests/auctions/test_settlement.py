@@ -16,7 +16,6 @@ import time_machine
 from ggzy.auctions import results, services, settlement
 from ggzy.auctions.models import Auction, Confirmation, ConfirmationStatus, Registration, Result
 from ggzy.audit.models import AuditEvent
-from ggzy.core.errors import DomainError
 from ggzy.core.permissions import SYSTEM
 from ggzy.crypto import platform
 from ggzy.deposits import selectors as deposits
@@ -25,14 +24,9 @@ from ggzy.trading import selectors as trading
 from ggzy.trading.models import LotTransition, Notice
 from tests.auctions import helpers
 
+code_of = helpers.code_of
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def code_of(fn) -> str:
-    with pytest.raises(DomainError) as e:
-        fn()
-    return e.value.code
 
 
 def paid_bidder(a, op, *, pay: bool = True):

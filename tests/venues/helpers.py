@@ -44,3 +44,11 @@ def rooms(v, remote=True):
 def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
     d = clock.today() + dt.timedelta(days=days)
     return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=clock.CHINA)
+
+
+NOW = dt.datetime(2026, 9, 20, 10, 0, tzinfo=clock.CHINA)  # a Sunday before 国庆节: the calendar tests' now
+
+
+def t(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A time in 2026, China time."""
+    return dt.datetime(2026, month, day, hour, minute, tzinfo=clock.CHINA)

@@ -10,20 +10,14 @@ import pytest
 import time_machine
 
 from ggzy.audit.models import AuditEvent
-from ggzy.core import clock
 from ggzy.core.errors import Conflict, InvalidInput
 from ggzy.trading.models import LotEvent
 from ggzy.venues import selectors, services
 from ggzy.venues.models import Booking
 from tests.experts import helpers as lots
-from tests.venues.helpers import rooms, venue
+from tests.venues.helpers import NOW, rooms, t, venue
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2026, 9, 20, 10, 0, tzinfo=clock.CHINA)
-
-
-def t(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=clock.CHINA)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ the clock set before them, as in test_closed_days_and_reschedule.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -14,21 +13,15 @@ import time_machine
 
 from ggzy.accounts.models import Role
 from ggzy.audit.models import AuditEvent
-from ggzy.core import clock
 from ggzy.core.errors import InvalidInput, PermissionDenied
 from ggzy.venues import selectors, services
 from ggzy.venues.models import Booking, Venue
 from tests import factories
 from tests.experts import helpers as lots
 from tests.trading import helpers as th
-from tests.venues.helpers import rooms, venue
+from tests.venues.helpers import NOW, rooms, t, venue
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2026, 9, 20, 10, 0, tzinfo=clock.CHINA)
-
-
-def t(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=clock.CHINA)
 
 
 @pytest.fixture(autouse=True)
