@@ -1,6 +1,7 @@
 """Benchmark: N bidders uploading sealed bids of ~S MB at once through the real upload path.
 
-A scratch database (PostgreSQL when it answers, else SQLite) and a ``daphne`` server; N bidders
+A scratch database (PostgreSQL when it answers, else SQLite) and ``daphne`` servers — one process
+per core sharing one listening socket, as docs/deploy.md runs them (``--servers 1``: one); N bidders
 (registered SM2 keys, API tokens) each seal a different plaintext of S MB with ``ggzy_bid`` and
 upload it concurrently in 2 MiB chunks (create → PUT chunks → commit). Measured in the same run:
 
@@ -21,6 +22,7 @@ import argparse
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -135,6 +137,11 @@ def main() -> dict:
         help="PostgreSQL: the server's connection pool size (GGZY_DB_POOL_MAX; 0 = a connection per thread)",
     )  # fmt: skip
     ap.add_argument(
+        "--servers", type=int, default=os.cpu_count() or 1,
+        help="daphne processes sharing one listening socket (default: one per core, as docs/deploy.md "
+        "says production runs them; 1 for a single process)",
+    )  # fmt: skip
+    ap.add_argument(
         "--profile", action="store_true",
         help="serve bench/_upload_profile.py: where the server's time goes (statements, commits, locks, files)",
     )  # fmt: skip
@@ -150,26 +157,41 @@ def main() -> dict:
             env = dict(env, GGZY_BENCH_PROFILE=str(work_dir / "profile.json"),
                        PYTHONPATH=env["PYTHONPATH"] + os.pathsep + str(Path(__file__).resolve().parent))  # fmt: skip
         setup = _common.run_child(__file__, env, "setup", str(args.bidders))
-        port = _common.free_port()
-        server = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app],
-            env=env, cwd=_common.ROOT, stdout=subprocess.DEVNULL, stderr=open(work_dir / "server.log", "wb"),  # noqa: SIM115
-        )  # fmt: skip
+        # one listening socket, inherited by every server process (the kernel hands each new
+        # connection to one of them): several processes as production runs them, one address
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(512)
+        port = listener.getsockname()[1]
+        fd = listener.fileno()
+        servers = [
+            subprocess.Popen(
+                [str(BIN / "daphne"), "--fd", str(fd), app], pass_fds=(fd,),
+                env=env, cwd=_common.ROOT, stdout=subprocess.DEVNULL,
+                stderr=open(work_dir / f"server{i}.log", "wb"),  # noqa: SIM115
+            )
+            for i in range(max(1, args.servers))
+        ]  # fmt: skip
+        listener.close()
         try:
             for _ in range(200):
                 if _common.port_open("127.0.0.1", port):
                     break
                 time.sleep(0.1)
-            return run(args, setup, f"http://127.0.0.1:{port}", work_dir, env, backend, server.pid)
+            return run(
+                args, setup, f"http://127.0.0.1:{port}", work_dir, env, backend, [p.pid for p in servers]
+            )
         finally:
-            server.terminate()
-            server.wait(10)
-            log = (work_dir / "server.log").read_text(errors="replace")
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(10)
+            log = "".join(p.read_text(errors="replace") for p in sorted(work_dir.glob("server*.log")))
             if "Traceback" in log:
                 sys.stderr.write(log[-5000:])
 
 
-def run(args, setup, url, work_dir: Path, env, backend, server_pid: int) -> dict:
+def run(args, setup, url, work_dir: Path, env, backend, server_pids: list[int]) -> dict:
     from ggzy.crypto import sm2
     from ggzy.tendering import bidfile, receiptlog
     from ggzy_bid import ApiError, BidClient, HttpTransport, client
@@ -218,12 +240,12 @@ def run(args, setup, url, work_dir: Path, env, backend, server_pid: int) -> dict
             lambda: c.upload(lot, sealed[i], chunk_size=int(args.chunk_mb * (1 << 20)), state_file=state),
         )
 
-    cpu0, client0, server0 = host_cpu(), time.process_time(), process_cpu(server_pid)
+    cpu0, client0, server0 = host_cpu(), time.process_time(), sum(process_cpu(pid) for pid in server_pids)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(len(bidders)) as pool:
         results = list(pool.map(upload, range(len(bidders))))
     upload_s = time.perf_counter() - t0
-    cpu1, client1, server1 = host_cpu(), time.process_time(), process_cpu(server_pid)
+    cpu1, client1, server1 = host_cpu(), time.process_time(), sum(process_cpu(pid) for pid in server_pids)
     anon = BidClient(HttpTransport(url))
     pub = anon.platform_key()
     good = sum(1 for r in results if again("verify", lambda r=r: anon.verify_receipt(r["receipt"], pub)))
@@ -263,6 +285,7 @@ def run(args, setup, url, work_dir: Path, env, backend, server_pid: int) -> dict
         # during the uploads: the host's CPU busy share (all processes, all engineers), and the CPU
         # seconds of the clients (this process) and of the server process (daphne)
         "upload_host_cpu_busy": round(1 - (cpu1[1] - cpu0[1]) / max(1, cpu1[0] - cpu0[0]), 2),
+        "servers": len(server_pids),
         "upload_cpu_s": {"clients": round(client1 - client0, 1), "server": round(server1 - server0, 1)},
         "receipts": len(results),
         "receipts_verified": good,
