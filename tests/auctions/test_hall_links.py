@@ -10,7 +10,8 @@ import pytest
 
 from ggzy.auctions import services
 from ggzy.auctions.models import Confirmation, Result
-from tests.auctions.test_relist import close, paid_bidder, setup
+from tests.auctions.helpers import close, paid_bidder
+from tests.auctions.helpers import sale as setup
 
 pytestmark = pytest.mark.django_db
 

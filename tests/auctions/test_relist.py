@@ -27,35 +27,9 @@ from tests.auctions import helpers
 from tests.trading import helpers as th
 
 code_of = helpers.code_of
+setup, paid_bidder, close = helpers.sale, helpers.paid_bidder, helpers.close
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def setup(ruleset="land.auction", **over):
-    lt, op = helpers.lot(ruleset)
-    data = {
-        "starting_price": "1000000.00",
-        "increment": "10000.00",
-        "deposit": "200000.00",
-        "starts_at": (clock.now() - dt.timedelta(seconds=1)).isoformat(),
-        "countdown_seconds": 240,
-    }
-    data.update(over)
-    return settlement.auction_setup(lot=lt, data=data, actor=op), op
-
-
-def paid_bidder(a, op):
-    r, user = helpers.bidder(a, op, deposit=False)
-    deposit_services.simulate_payment(lot=a.lot, uscc=r.entity.uscc, amount=a.deposit, actor=op)
-    return settlement.deposit_check(registration=r, actor=op), user
-
-
-def close(a):
-    a = services.auction_refresh(auction=a)
-    with time_machine.travel(a.deadline_at + dt.timedelta(seconds=1), tick=False):
-        services.auction_close_due()
-    a.refresh_from_db()
-    return a
 
 
 def status(a) -> str:

@@ -25,7 +25,8 @@ from ggzy.deposits import selectors as deposits
 from ggzy.deposits import services as deposit_services
 from ggzy.deposits.models import Payment, Refund, SubAccount
 from ggzy.supervision.models import Warning as SupervisionWarning
-from tests.auctions.test_relist import close, paid_bidder, setup
+from tests.auctions.helpers import close, paid_bidder
+from tests.auctions.helpers import sale as setup
 from tests.deposits import helpers as dh
 
 pytestmark = pytest.mark.django_db

@@ -25,39 +25,9 @@ from ggzy.trading.models import LotTransition, Notice
 from tests.auctions import helpers
 
 code_of = helpers.code_of
+setup, paid_bidder, close = helpers.sale, helpers.paid_bidder, helpers.close
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def paid_bidder(a, op, *, pay: bool = True):
-    """A bidder who paid the deposit into its sub-account (simulated bank) and was confirmed from it."""
-    r, user = helpers.bidder(a, op, deposit=False)
-    if pay:
-        deposit_services.simulate_payment(lot=a.lot, uscc=r.entity.uscc, amount=a.deposit, actor=op)
-        r = settlement.deposit_check(registration=r, actor=op)
-    return r, user
-
-
-def setup(ruleset="land.auction", **over):
-    lt, op = helpers.lot(ruleset)
-    data = {
-        "starting_price": "1000000.00",
-        "increment": "10000.00",
-        "deposit": "200000.00",
-        "starts_at": (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).isoformat(),
-        "countdown_seconds": 240,
-    }
-    data.update(over)
-    a = settlement.auction_setup(lot=lt, data=data, actor=op)
-    return a, op
-
-
-def close(a):
-    a = services.auction_refresh(auction=a)
-    with time_machine.travel(a.deadline_at + dt.timedelta(seconds=1), tick=False):
-        services.auction_close_due()
-    a.refresh_from_db()
-    return a
 
 
 def test_sale_confirmation_notice_refunds_and_lot_status():

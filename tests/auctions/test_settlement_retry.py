@@ -19,7 +19,8 @@ from ggzy.core.errors import DomainError
 from ggzy.deposits import selectors as deposits
 from ggzy.trading import selectors as trading
 from tests.auctions import helpers
-from tests.auctions.test_relist import close, paid_bidder, setup
+from tests.auctions.helpers import close, paid_bidder
+from tests.auctions.helpers import sale as setup
 
 pytestmark = pytest.mark.django_db
 

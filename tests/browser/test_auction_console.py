@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
-from pathlib import Path
 
 from ggzy.accounts.models import Role
 from ggzy.auctions import services, settlement
@@ -20,17 +18,8 @@ from ggzy.crypto import platform
 from ggzy.deposits import services as deposit_services
 from tests import factories
 from tests.auctions import helpers
+from tests.browser.artifacts import shot as _shot
 from tests.browser.test_tender_documents import _login
-
-ARTIFACTS = Path(
-    os.environ.get("GGZY_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts")
-)
-
-
-def _shot(page, name: str) -> None:
-    folder = ARTIFACTS / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def _finished_sale():

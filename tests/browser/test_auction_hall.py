@@ -14,9 +14,6 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from ggzy.accounts.models import Role
 from ggzy.auctions import services
 from ggzy.core import clock
 from tests.auctions import helpers
@@ -24,21 +21,7 @@ lot, op = helpers.lot("land.auction")
 a = services.auction_create(lot=lot, data={"starting_price": "5000000.00", "increment": "50000.00",
     "deposit": "1000000.00", "countdown_seconds": 240, "reserve_price": "5100000.00",
     "starts_at": (clock.now() - dt.timedelta(seconds=1)).isoformat()}, actor=op)
-out = {"auction": a.pk, "sessions": [], "numbers": [], "names": []}
-for n in range(2):
-    ent = helpers.th.entity(7000 + n, ["transferee"], f"山西浏览器测试竞买单位{n}")
-    user = helpers.th.member_of(ent, Role.ENTITY_ADMIN)
-    r = services.registration_apply(auction=a, actor=user)
-    services.registration_review(registration=r, approve=True, actor=op)
-    r = services.deposit_confirm(registration=r, reference=f"B{n}", actor=op)
-    s = SessionStore()
-    s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "ggzy.accounts.backends.LockoutBackend"
-    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    s.create()
-    out["sessions"].append(s.session_key)
-    out["numbers"].append(r.number)
-    out["names"].append(ent.name)
+out = {"auction": a.pk, **helpers.logged_in_bidders(a, op, count=2, first=7000, name="山西浏览器测试竞买单位", reference="B")}
 print(json.dumps(out))
 """
 

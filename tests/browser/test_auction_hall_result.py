@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.artifacts import shot as _shot
 from tests.browser.served import served
-from tests.browser.test_auction_console import _shot
 
 SETUP = """
 import datetime as dt, json
@@ -16,9 +16,6 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from ggzy.accounts.models import Role
 from ggzy.auctions import services
 from ggzy.core import clock
 from tests.auctions import helpers
@@ -26,20 +23,7 @@ lot, op = helpers.lot("land.auction")
 a = services.auction_create(lot=lot, data={"starting_price": "3000000.00", "increment": "50000.00",
     "deposit": "600000.00", "countdown_seconds": 10,
     "starts_at": (clock.now() + dt.timedelta(seconds=20)).isoformat()}, actor=op)
-out = {"auction": a.pk, "sessions": [], "numbers": []}
-for n in range(2):
-    ent = helpers.th.entity(7100 + n, ["transferee"], f"山西浏览器结果测试单位{n}")
-    user = helpers.th.member_of(ent, Role.ENTITY_ADMIN)
-    r = services.registration_apply(auction=a, actor=user)
-    services.registration_review(registration=r, approve=True, actor=op)
-    r = services.deposit_confirm(registration=r, reference=f"R{n}", actor=op)
-    s = SessionStore()
-    s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "ggzy.accounts.backends.LockoutBackend"
-    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    s.create()
-    out["sessions"].append(s.session_key)
-    out["numbers"].append(r.number)
+out = {"auction": a.pk, **helpers.logged_in_bidders(a, op, count=2, first=7100, name="山西浏览器结果测试单位", reference="R")}
 print(json.dumps(out))
 """
 

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 from ggzy.core import clock
 from ggzy.trading import services
+from tests.browser.artifacts import ARTIFACTS
+from tests.browser.artifacts import shot as _shot
 from tests.opendata.ocdsvalidate import validate
 from tests.trading import helpers
-
-ARTIFACTS = Path(
-    os.environ.get("GGZY_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts")
-)
-
-
-def _shot(page, name: str) -> None:
-    folder = ARTIFACTS / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def _publish(name: str):

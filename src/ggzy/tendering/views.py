@@ -151,7 +151,7 @@ def _documents_page(request: HttpRequest, lot, form=None, status: int = 200) -> 
             "can_publish": can_publish,
             "form": form or (DocumentPublishForm(max_size=docs.MAX_SIZE) if can_publish else None),
             "entity": entity_selectors.entity_of_user(user),
-            # who downloaded: supervisors only (招标投标法第二十二条), never other bidders
+            # who downloaded: supervision and oversight only (招标投标法第二十二条), never other bidders
             "downloads": docs.downloads_of(lot, user) if can_see else None,
             "notices": trading_selectors.lot_notices(
                 lot, ("tender", "prequalification", "amendment", "clarification")
