@@ -6,7 +6,8 @@ For each database (SQLite; PostgreSQL when it answers), on a scratch database:
   1. a child process migrates, creates one timed land auction with B qualified bidders (each a
      market entity with an account and a logged-in session) and measures the raw commit rate of a
      single-row UPDATE (one transaction each) on the same database: the floor the target names;
-  2. one daphne server (in-memory channel layer) serves ``ggzy.asgi``;
+  2. one daphne server (in-memory channel layer) serves ``ggzy.asgi`` (``--servers N --redis URL``:
+     N processes on one inherited listening socket, sharing the hall through Redis);
   3. this process opens the B bidders' WebSocket clients (with their session cookies) and a child
      process (--viewer-procs, default 1) the N - B anonymous public viewers; daphne's memory is
      read before and after N public connections (memory per connection); then every bidder bids
@@ -16,7 +17,7 @@ For each database (SQLite; PostgreSQL when it answers), on a scratch database:
 Reported: accepted bids per second; p50/p99 of the time from a bid's send to the first frame holding
 that bid (bid_count >= its seq; frames may coalesce several bids) reaching every one of the N clients
 (time.perf_counter is CLOCK_MONOTONIC, one clock for all the processes of the machine); the raw
-commit rate (same settings as the app: SQLite WAL, synchronous=NORMAL, BEGIN IMMEDIATE; PostgreSQL
+commit rate (as durable as a bid: SQLite WAL, synchronous=FULL, BEGIN IMMEDIATE; PostgreSQL
 as configured); memory per connection (daphne's RSS); the time and the load average.
 Targets (issue 5): accepted bids/s >= 0.5 x the raw commit rate; p99 <= 100 ms.
 The clients share the machine's 2 cores with the server: at large N they are part of what is measured.
@@ -26,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, backends, free_port, port_open, run_child, scratch, setup_django, verdict
+from _common import ROOT, backends, run_child, scratch, setup_django, verdict
 
 BIN = Path(sys.executable).parent
 VIEWER_PROCS = 1
@@ -56,6 +59,7 @@ def child_setup(bidders: int) -> None:
     from ggzy.accounts.models import Role
     from ggzy.auctions import services
     from ggzy.core import clock
+    from ggzy.core.durability import durable
 
     lot, op = helpers.lot("land.auction")
     a = services.auction_create(
@@ -84,7 +88,8 @@ def child_setup(bidders: int) -> None:
         c.execute("INSERT INTO bench_counter (id, n) VALUES (1, 0)")
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < 3:
-        with transaction.atomic(), connection.cursor() as c:
+        # committed as durably as a bid is (SQLite: synchronous=FULL, one fsync per commit)
+        with durable(), transaction.atomic(), connection.cursor() as c:
             c.execute("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
         done += 1
     rate = done / (time.perf_counter() - started)
@@ -206,6 +211,24 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def _loaded(pids: list[int]) -> None:
+    """Wait until every server process has loaded the application (the listening socket is open
+    from the start: it is inherited), i.e. its memory has stopped growing."""
+    last, steady = None, 0
+    for _ in range(300):
+        now = [rss_kib(pid) for pid in pids]
+        steady = (
+            steady + 1
+            if last and all(abs(a - b) < 256 and a > 40_000 for a, b in zip(now, last, strict=True))
+            else 0
+        )
+        if steady >= 3:
+            return
+        last = now
+        time.sleep(0.3)
+    raise RuntimeError("the server processes did not start")
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -214,7 +237,7 @@ def _children(pid: int) -> list[int]:
 
 
 async def measure(
-    port: int, auction: int, sessions: list[str], clients: int, seconds: float, pid: int
+    port: int, auction: int, sessions: list[str], clients: int, seconds: float, pids: list[int]
 ) -> dict:
     import websockets
 
@@ -293,7 +316,7 @@ async def measure(
 
     spy = None
     if os.environ.get("GGZY_BENCH_SPY"):  # a py-spy profile of the server while bidding (raw format)
-        spy = subprocess.Popen([os.environ.get("GGZY_BENCH_PYSPY", str(BIN / "py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw",
+        spy = subprocess.Popen([os.environ.get("GGZY_BENCH_PYSPY", str(BIN / "py-spy")), "record", "-p", str(pids[0]), "-d", str(int(seconds)), "-f", "raw",
                                 "-o", os.environ["GGZY_BENCH_SPY"], "-t"])  # fmt: skip
     started = time.perf_counter()
     await asyncio.gather(*(bidder_loop(ws, q, n) for n, (ws, q) in enumerate(conns[: len(sessions)])))
@@ -319,17 +342,19 @@ async def measure(
         "refused": stats["refused"],
         "accepted_per_s": stats["accepted"] / elapsed,
         "p50_ms": statistics.median(lat) if lat else None,
+        "p90_ms": lat[min(len(lat) - 1, int(len(lat) * 0.90))] if lat else None,
         "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else None,
         "measured_bids": len(lat),
+        "frames_per_s": len(seen[0]) / elapsed if seen else None,  # as the first bidder got them
         "refusals": codes,
     }
 
 
-async def connect_only(port: int, auction: int, clients: int, pid: int) -> tuple[int, int]:
-    """Memory of daphne before and after ``clients`` public connections."""
+async def connect_only(port: int, auction: int, clients: int, pids: list[int]) -> tuple[int, int]:
+    """Memory of the servers before and after ``clients`` public connections."""
     import websockets
 
-    before = rss_kib(pid)
+    before = sum(rss_kib(pid) for pid in pids)
     conns = [
         await websockets.connect(
             f"ws://127.0.0.1:{port}/ws/auctions/{auction}/", origin=f"http://127.0.0.1:{port}"
@@ -339,35 +364,44 @@ async def connect_only(port: int, auction: int, clients: int, pid: int) -> tuple
     for ws in conns:
         await ws.recv()
     await asyncio.sleep(1)
-    after = rss_kib(pid)
+    after = sum(rss_kib(pid) for pid in pids)
     for ws in conns:
         await ws.close()
     return before, after
 
 
-def run_backend(backend: str, clients: int, bidders: int, seconds: float, redis: str = "") -> dict:
+def run_backend(
+    backend: str, clients: int, bidders: int, seconds: float, redis: str = "", servers: int = 1
+) -> dict:
     with scratch(backend) as env:
         env["PYTHONPATH"] = f"{ROOT / 'src'}:{ROOT}"
         if redis:  # the Redis channel layer (as with several server processes)
             env["GGZY_REDIS_URL"] = redis
         setup = run_child(__file__, env, "setup", str(bidders))
-        port = free_port()
-        server = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "ggzy.asgi:application"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            for _ in range(200):
-                if port_open("127.0.0.1", port):
-                    break
-                time.sleep(0.1)
-            before, after = asyncio.run(connect_only(port, setup["auction"], clients, server.pid))
-            result = asyncio.run(
-                measure(port, setup["auction"], setup["sessions"], clients, seconds, server.pid)
+        # one listening socket inherited by every server process (the kernel hands each new
+        # connection to one of them), as docs/deploy.md runs one process per core
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1024)
+        port, fd = listener.getsockname()[1], listener.fileno()
+        servers_ = [
+            subprocess.Popen(
+                [str(BIN / "daphne"), "--fd", str(fd), "ggzy.asgi:application"], pass_fds=(fd,),
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
+            for _ in range(servers)
+        ]  # fmt: skip
+        listener.close()
+        pids = [p.pid for p in servers_]
+        try:
+            _loaded(pids)
+            before, after = asyncio.run(connect_only(port, setup["auction"], clients, pids))
+            result = asyncio.run(measure(port, setup["auction"], setup["sessions"], clients, seconds, pids))
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            for server in servers_:
+                server.terminate()
+            for server in servers_:
+                server.wait(timeout=20)
     result.update(
         backend=backend,
         clients=clients,
@@ -381,6 +415,10 @@ def run_backend(backend: str, clients: int, bidders: int, seconds: float, redis:
 
 
 def main() -> None:
+    # the clients collect garbage as the server processes do (ggzy.asgi, GGZY_GC_THRESHOLDS): with
+    # Python's defaults a client's full collection (its 1,000 connections' objects) delays its
+    # frames and would count as the server's latency
+    gc.set_threshold(100_000, 50, 10)
     if len(sys.argv) > 2 and sys.argv[1] == "--child" and sys.argv[2] == "setup":
         child_setup(int(sys.argv[3]))
         return
@@ -398,14 +436,21 @@ def main() -> None:
         default=1,
         help="child processes holding the public viewers (0: every client in this process)",
     )
+    parser.add_argument(
+        "--servers", type=int, default=1,
+        help="daphne processes sharing one listening socket (more than one needs --redis)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.servers > 1 and not args.redis:
+        parser.error("several server processes share the hall through Redis: add --redis URL")
     global VIEWER_PROCS
     VIEWER_PROCS = args.viewer_procs
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     for backend in backends():
         load_before = os.getloadavg()[0]
-        r = run_backend(backend, args.clients, args.bidders, args.seconds, args.redis)
+        r = run_backend(backend, args.clients, args.bidders, args.seconds, args.redis, args.servers)
         r["channel_layer"] = "redis" if args.redis else "memory"
+        r["servers"] = args.servers
         r["finished_utc"] = time.strftime("%H:%M", time.gmtime())
         r["load_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
         print(json.dumps(r))
@@ -414,6 +459,7 @@ def main() -> None:
         ratio = r["accepted_per_s"] / r["commit_rate"]
         print(
             f"{backend}: {r['clients']} clients, {r['bidders']} bidding for {args.seconds:g} s: "
+            f"{r['servers']} server process(es), {r['channel_layer']} channel layer: "
             f"{r['accepted_per_s']:.1f} accepted bids/s ({r['accepted']} accepted, {r['refused']} refused); "
             f"raw single-row commits {r['commit_rate']:.0f}/s, ratio {ratio:.3f} "
             f"({verdict(ratio, 0.5)}); bid to broadcast on all clients p50 {r['p50_ms']:.1f} ms, "

@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ggzy.settings")
@@ -9,6 +10,11 @@ from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+
+if settings.GGZY_GC_THRESHOLDS:  # a server process: full collections stalled the live hall
+    gc.set_threshold(*settings.GGZY_GC_THRESHOLDS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 

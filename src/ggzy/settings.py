@@ -220,6 +220,20 @@ AUTH_PASSWORD_VALIDATORS = [
 if ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Lockout: this many failures in a row locks the account for this many minutes.
+# The server processes' garbage collector (ggzy.asgi; docs/deploy.md "Garbage collection"): a
+# live hall keeps thousands of long-lived objects per process, and with Python's default
+# thresholds (700, 10, 10) the collector's full passes over them came every 2-5 s while bidding
+# and stopped the event loop for 60-200 ms (docs/benchmarks.md (h)). A larger youngest generation
+# lets short-lived objects die young, so full passes become rare. "default" keeps Python's.
+_gc = os.environ.get("GGZY_GC_THRESHOLDS", "100000,50,10").strip()
+GGZY_GC_THRESHOLDS = None
+if _gc != "default":
+    _parts = _gc.split(",")
+    if len(_parts) != 3 or not all(p.strip().isdigit() and int(p) > 0 for p in _parts):
+        raise ImproperlyConfigured(
+            f"GGZY_GC_THRESHOLDS must be three positive integers (e.g. 100000,50,10) or 'default', not {_gc!r}"
+        )
+    GGZY_GC_THRESHOLDS = tuple(int(p) for p in _parts)
 GGZY_LOGIN_MAX_FAILURES = int(os.environ.get("GGZY_LOGIN_MAX_FAILURES", "5"))
 GGZY_LOGIN_LOCK_MINUTES = int(os.environ.get("GGZY_LOGIN_LOCK_MINUTES", "15"))
 # TOTP for staff is always on in production; elsewhere it is on unless switched off explicitly.

@@ -264,12 +264,20 @@ def notify(pk: int, kind: str) -> None:
 
 def send(pk: int, delta: dict[str, Any]) -> None:
     """Send an accepted bid (a delta: the new price, leader, deadline and the bid) to the hall."""
-    if get_channel_layer() is None:
+    send_many(pk, [delta])
+
+
+def send_many(pk: int, deltas: list[dict[str, Any]]) -> None:
+    """Send the accepted bids of one transaction (in acceptance order) to the hall."""
+    if get_channel_layer() is None or not deltas:
         return
     try:
-        delta["sent_at"] = clock.now().isoformat()
-        _remember(pk, delta)
-        _enqueue(pk, "auction.bid", delta)
+        at = clock.now().isoformat()
+        for delta in deltas:
+            delta["sent_at"] = at
+        _remember(pk, deltas[-1])
+        for delta in deltas:
+            _enqueue(pk, "auction.bid", delta)
     except Exception:
         log.exception("auction %s: broadcast failed", pk)
 

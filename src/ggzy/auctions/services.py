@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from ggzy.auctions import engine, hall
 from ggzy.auctions.models import Auction, Bid, Kind, Mode, Phase, Registration, RegStatus, Result
 from ggzy.audit import services as audit
 from ggzy.core import clock
+from ggzy.core.durability import durable
 from ggzy.core.errors import Conflict, DomainError, FieldError, InvalidInput, PermissionDenied, invalid
 from ggzy.core.money import yuan
 from ggzy.core.permissions import SYSTEM, allowed, require
@@ -441,13 +443,13 @@ def _lock_for_bid(pk: int) -> Auction:
     raise Auction.DoesNotExist("Auction matching query does not exist.")
 
 
-def _bid_registrations(bidder: int, leader: int | None) -> list[Registration]:
-    ids = [bidder] if leader is None or leader == bidder else [bidder, leader]
+def _bid_registrations(ids: list[int]) -> list[Registration]:
+    # distinct placeholder values: Django drops repeated values from an IN list
     sql = _compiled(
         f"regs{len(ids)}",
         lambda: (
             Registration.objects.annotate(entity_uscc=F("entity__uscc"), entity_name=F("entity__name"))
-            .filter(pk__in=[0, -1][: len(ids)])
+            .filter(pk__in=list(range(-len(ids), 0)))
             .order_by()
         ),
     )
@@ -456,6 +458,29 @@ def _bid_registrations(bidder: int, leader: int | None) -> list[Registration]:
 
 class _ClockMoved(Exception):
     """The auction must first be brought up to the clock (in its own transaction)."""
+
+
+@dataclass
+class BidRequest:
+    """One bid as it arrived: ``bids_place`` takes several, in the order the server received them."""
+
+    bidder: Registration
+    amount: Any
+    actor: Any
+    quantity: Any = None
+    client_ref: str = ""
+
+
+@dataclass
+class _Parsed:
+    index: int
+    request: BidRequest
+    value: Decimal
+    quantity: Decimal | None
+    ref: str
+
+
+MAX_BATCH = 500  # bids in one transaction at most (the hall's group commit)
 
 
 def bid_place(
@@ -471,105 +496,178 @@ def bid_place(
     bids share a price; the server's time of acceptance orders them. Refused: ``InvalidInput`` /
     ``Conflict`` / ``PermissionDenied`` with a stable code and a Chinese message; nothing changes
     (except that an auction whose time has come is first opened or closed, as any read would)."""
-    try:
-        value = yuan(amount, field="amount")
-        q = Decimal(str(quantity)) if quantity not in (None, "") else None
-    except (DomainError, ArithmeticError, ValueError) as e:
-        raise InvalidInput(
-            "auction.invalid_amount", engine.MESSAGES["auction.invalid_amount"], field="amount"
-        ) from e
-    if q is not None and (not q.is_finite() or q < 0):
-        raise InvalidInput("auction.invalid_amount", "第二报价指标无效", field="quantity")
-    for attempt in range(4):
+    request = BidRequest(bidder=bidder, amount=amount, actor=actor, quantity=quantity, client_ref=client_ref)
+    out = bids_place(auction=auction, requests=[request])[0]
+    if isinstance(out, DomainError):
+        raise out
+    return out
+
+
+def bids_place(*, auction: Auction, requests: list[BidRequest]) -> list[Bid | DomainError]:
+    """Several bids that arrived together (the live hall's group commit, docs/auctions.md), decided
+    in their order of arrival in one transaction under the auction's lock: each is accepted or
+    refused exactly as ``bid_place`` would have done one after the other, each accepted bid is its
+    own ``Bid`` row (its own sequence number) and its own ``auction.bid`` audit event, and all of
+    them share one commit (one fsync) and one acceptance time. Returns, per request in order, the
+    accepted ``Bid`` or the refusal (a ``DomainError``, not raised); nothing is written for a
+    refused one. At most ``MAX_BATCH`` requests."""
+    if len(requests) > MAX_BATCH:
+        raise ValueError(f"at most {MAX_BATCH} bids in one call")
+    out: list[Bid | DomainError | None] = [None] * len(requests)
+    parsed: list[_Parsed] = []
+    for i, req in enumerate(requests):
         try:
-            return _bid(auction, bidder, value, q, actor, client_ref)
-        except _ClockMoved:
-            if attempt == 3:
-                raise
-            auction_refresh(auction=auction)
-        except IntegrityError:
-            _refuse_duplicate(bidder, client_ref)  # rolled back: a repeated request, or re-raise
-            raise
-    raise AssertionError("unreachable")
+            value = yuan(req.amount, field="amount")
+            q = Decimal(str(req.quantity)) if req.quantity not in (None, "") else None
+        except (DomainError, ArithmeticError, ValueError):
+            out[i] = InvalidInput(
+                "auction.invalid_amount", engine.MESSAGES["auction.invalid_amount"], field="amount"
+            )
+            continue
+        if q is not None and (not q.is_finite() or q < 0):
+            out[i] = InvalidInput("auction.invalid_amount", "第二报价指标无效", field="quantity")
+            continue
+        parsed.append(_Parsed(i, req, value, q, (req.client_ref or "")[:64]))
+    if parsed:
+        for attempt in range(4):
+            try:
+                with durable():  # an accepted bid is announced to everyone at once
+                    decided = _bids(auction, parsed)
+                break
+            except _ClockMoved:
+                if attempt == 3:
+                    raise
+                auction_refresh(auction=auction)
+            except IntegrityError:
+                # a client_ref repeated by a concurrent request (the check under the lock missed
+                # it): everything rolled back; decide them one by one
+                if len(parsed) == 1:
+                    p = parsed[0]
+                    _refuse_duplicate(p.request.bidder.pk, p.ref)
+                    raise
+                decided = {}
+                for p in parsed:
+                    try:
+                        decided[p.index] = bid_place(
+                            auction=auction, bidder=p.request.bidder, amount=p.request.amount,
+                            actor=p.request.actor, quantity=p.request.quantity, client_ref=p.ref,
+                        )  # fmt: skip
+                    except DomainError as e:
+                        decided[p.index] = e.with_traceback(None)
+                break
+        for i, result in decided.items():
+            out[i] = result
+    return out  # type: ignore[return-value]
 
 
 @transaction.atomic
-def _bid(auction: Auction, bidder: Registration, value: Decimal, q: Decimal | None, actor: Any,
-         client_ref: str) -> Bid:  # fmt: skip
+def _bids(auction: Auction, parsed: list[_Parsed]) -> dict[int, Bid | DomainError]:
     a = _lock_for_bid(auction.pk)
-    # the bidder and the current leader in one query, read after the lock (so the leader is the
+    # the bidders and the current leader in one query, read after the lock (so the leader is the
     # committed one); the engine's state and the clock check use the leader without reading it again
-    regs = {x.pk: x for x in _bid_registrations(bidder.pk, a.leader_id)}
-    r = regs.get(bidder.pk)
-    if r is None:
-        raise Registration.DoesNotExist("Registration matching query does not exist.")
+    ids = list(dict.fromkeys([p.request.bidder.pk for p in parsed] + ([a.leader_id] if a.leader_id else [])))
+    regs = {x.pk: x for x in _bid_registrations(ids)}
     if a.leader_id is not None:
         a.leader = regs[a.leader_id]
-    if r.auction_id != a.pk:
-        raise PermissionDenied("auction.not_registered", "未报名本标的的竞买")
-    if actor is not SYSTEM and _entity_of(actor).pk != r.entity_id:
-        raise PermissionDenied("auction.not_yours", "只能以本单位的竞买号报价")
-    if not r.may_bid:
-        raise PermissionDenied(
-            "auction.not_qualified", "资格审查未通过或保证金未确认到账，没有竞买号，不能报价"
+    # repeated requests: one query for the whole batch (a single bid relies on the unique
+    # constraint, bid_unique_client_ref, and is only checked when refused); within the batch, a set
+    taken: set[tuple[int, str]] = set()
+    refs = [(p.request.bidder.pk, p.ref) for p in parsed if p.ref]
+    if len(parsed) > 1 and refs:
+        taken = set(
+            Bid.objects.filter(
+                registration_id__in={r for r, _ in refs}, client_ref__in={ref for _, ref in refs}
+            ).values_list("registration_id", "client_ref")
         )
+    decided: dict[int, Bid | DomainError] = {}
+    valid: list[tuple[_Parsed, Registration]] = []
+    for p in parsed:  # who may bid at all: refused here, a bid does not even open the auction
+        r = regs.get(p.request.bidder.pk)
+        try:
+            if r is None or r.auction_id != a.pk:
+                raise PermissionDenied("auction.not_registered", "未报名本标的的竞买")
+            if p.request.actor is not SYSTEM and _entity_of(p.request.actor).pk != r.entity_id:
+                raise PermissionDenied("auction.not_yours", "只能以本单位的竞买号报价")
+            if not r.may_bid:
+                raise PermissionDenied(
+                    "auction.not_qualified", "资格审查未通过或保证金未确认到账，没有竞买号，不能报价"
+                )
+        except DomainError as e:
+            decided[p.index] = e.with_traceback(None)  # no frame kept alive: no reference cycle
+            continue
+        valid.append((p, r))
+    if not valid:
+        return decided
     now = clock.now()
     probe = Auction(**{f.attname: getattr(a, f.attname) for f in Auction._meta.concrete_fields})
     if a.leader_id is not None:
         probe.leader = a.leader
     if _sync(probe, now):
         raise _ClockMoved
-    decision = engine.place(
-        config_of(a), state_of(a), engine.Bid(bidder=r.number, amount=value, at=now, quantity=q)
-    )
-    if not decision.accepted:
-        _refuse_duplicate(r, client_ref)  # a repeated request is told so, whatever else is wrong
-        raise InvalidInput(decision.code, decision.message, field="amount", details=_details(a))
-    s = decision.state
-    fields = _store_state(a, s)
-    a.leader = r
+    config, s = config_of(a), state_of(a)
+    accepted: list[tuple[Bid, Registration, Any]] = []
+    fields: set[str] = set()
+    for p, r in valid:  # in order of arrival, each against the state the previous ones left
+        try:
+            if p.ref and (r.pk, p.ref) in taken:
+                raise Conflict("auction.duplicate", "该报价已经提交过（重复提交）")
+            decision = engine.place(
+                config, s, engine.Bid(bidder=r.number, amount=p.value, at=now, quantity=p.quantity)
+            )
+            if not decision.accepted:
+                if len(parsed) == 1:
+                    _refuse_duplicate(r.pk, p.ref)  # a repeated request is told so, whatever else is wrong
+                raise InvalidInput(decision.code, decision.message, field="amount", details=_details(a))
+        except DomainError as e:
+            decided[p.index] = e.with_traceback(None)  # no frame kept alive: no reference cycle
+            continue
+        s = decision.state
+        fields.update(_store_state(a, s))
+        a.leader = r
+        if p.ref:
+            taken.add((r.pk, p.ref))
+        b = Bid(
+            auction=a,
+            registration=r,
+            seq=s.bids,
+            amount=s.price,
+            quantity=s.quantity or 0,
+            phase=s.phase,
+            accepted_at=now,
+            client_ref=p.ref,
+        )
+        decided[p.index] = b
+        accepted.append((b, r, p.request.actor))
+    if not accepted:
+        return decided
     a.save(update_fields=[*fields, "leader"])
-    # a repeated client_ref is caught by the unique constraint (bid_unique_client_ref) rather than
-    # by a query before every bid: the transaction rolls back and bid_place tells the bidder
-    b = Bid.objects.create(
-        auction=a,
-        registration=r,
-        seq=s.bids,
-        amount=s.price,
-        quantity=s.quantity or 0,
-        phase=s.phase,
-        accepted_at=now,
-        client_ref=client_ref[:64],
-    )
-    audit.record(
-        actor=actor,
-        action="auction.bid",
-        object_type="auctions.bid",
-        object_id=b.pk,
-        summary={
-            "auction": a.pk,
-            "seq": b.seq,
-            "number": r.number,
-            "amount": str(b.amount),
-            "quantity": str(b.quantity) if a.phase == Phase.CAP else None,
-            "accepted_at": now.isoformat(),
-        },
-        project_ref=a.project_code,
-        entity_ref=r.entity_uscc,
-    )
+    # a repeated client_ref that slipped past the check is caught by the unique constraint: the
+    # transaction rolls back and bids_place decides again
+    Bid.objects.bulk_create([b for b, _, _ in accepted])
+    cap = a.phase == Phase.CAP
+    audit.record_many([
+        {"actor": actor, "action": "auction.bid", "object_type": "auctions.bid", "object_id": b.pk,
+         "summary": {"auction": a.pk, "seq": b.seq, "number": r.number, "amount": str(b.amount),
+                     "quantity": str(b.quantity) if cap else None, "accepted_at": now.isoformat()},
+         "project_ref": a.project_code, "entity_ref": r.entity_uscc}
+        for b, r, actor in accepted
+    ])  # fmt: skip
     if a.phase == Phase.CLOSED:  # a descending auction closes on its first taker
         _close(a, now)
         _save_synced(a)
-    if a.phase == Phase.CLOSED:
         _broadcast(a, "state")
-    else:  # a bid travels as a delta built here: the broadcast reads nothing from the database
-        delta = _bid_delta(a, b, r)
-        transaction.on_commit(lambda: hall.send(a.pk, delta))
-    return b
+    else:  # bids travel as deltas built here: the broadcast reads nothing from the database
+        deltas = [_bid_delta(a, b, r) for b, r, _ in accepted]
+        pk = a.pk
+        transaction.on_commit(lambda: hall.send_many(pk, deltas))
+    return decided
 
 
-def _refuse_duplicate(r: Registration, client_ref: str) -> None:
-    if client_ref and Bid.objects.filter(registration=r, client_ref=client_ref[:64]).exists():
+def _refuse_duplicate(registration_id: int, client_ref: str) -> None:
+    if (
+        client_ref
+        and Bid.objects.filter(registration_id=registration_id, client_ref=client_ref[:64]).exists()
+    ):
         raise Conflict("auction.duplicate", "该报价已经提交过（重复提交）")
 
 

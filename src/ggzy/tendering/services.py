@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ggzy.audit import services as audit
 from ggzy.core import clock, uscc
+from ggzy.core.durability import durable
 from ggzy.core.errors import Conflict, DomainError, FieldError, PermissionDenied, invalid
 from ggzy.crypto import merkle, platform, sm2
 from ggzy.tendering import receiptlog, selectors
@@ -47,31 +48,8 @@ def _appending() -> Iterator[None]:
     reads each) wait behind the whole queue of commits (docs/benchmarks.md (t)). Waiting here holds
     no connection. Between processes the row locks still order the writes; nothing is weaker."""
     _release_connection()
-    with _APPEND_LOCK, _durable():
+    with _APPEND_LOCK, durable():
         yield
-
-
-@contextlib.contextmanager
-def _durable() -> Iterator[None]:
-    """SQLite runs with ``synchronous=NORMAL`` (WAL): a commit is not synced to disk, and a power
-    loss may take back the last transactions. For a bid write that would take back a bid whose
-    signed receipt the bidder already holds, so its transaction commits with ``synchronous=FULL``
-    (one fsync of the log per bid write). SQLite cannot change the level inside a transaction:
-    called within a caller's transaction (the demo loader, tests), the caller's commit decides.
-    PostgreSQL commits durably anyway."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous=FULL")
-    try:
-        yield
-    finally:
-        if not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous=NORMAL")
 
 
 # --- bidder keys ---------------------------------------------------------------------------------
