@@ -2,6 +2,7 @@
 
 import gc
 import os
+import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ggzy.settings")
 
@@ -13,8 +14,10 @@ django_asgi_app = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
-if settings.GGZY_GC_THRESHOLDS:  # a server process: full collections stalled the live hall
+# a server process: full collections and the GIL's 5 ms turns stalled the live hall (settings.py)
+if settings.GGZY_GC_THRESHOLDS:
     gc.set_threshold(*settings.GGZY_GC_THRESHOLDS)
+sys.setswitchinterval(settings.GGZY_SWITCH_INTERVAL)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 

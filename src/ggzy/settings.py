@@ -234,6 +234,17 @@ if _gc != "default":
             f"GGZY_GC_THRESHOLDS must be three positive integers (e.g. 100000,50,10) or 'default', not {_gc!r}"
         )
     GGZY_GC_THRESHOLDS = tuple(int(p) for p in _parts)
+# ... and how long a thread may hold the GIL before another may take it (sys.setswitchinterval;
+# Python's default 5 ms): the event loop waited behind the database thread's Python work; 0.5 ms
+# took the live hall's p50 from ~76 to ~70 ms and its p99 from ~113 to ~103 ms (docs/benchmarks.md (h)).
+try:
+    GGZY_SWITCH_INTERVAL = float(os.environ.get("GGZY_SWITCH_INTERVAL", "0.0005"))
+except ValueError:
+    GGZY_SWITCH_INTERVAL = -1.0
+if not 0 < GGZY_SWITCH_INTERVAL <= 1:
+    raise ImproperlyConfigured(
+        "GGZY_SWITCH_INTERVAL must be a number of seconds between 0 and 1, e.g. 0.0005"
+    )
 GGZY_LOGIN_MAX_FAILURES = int(os.environ.get("GGZY_LOGIN_MAX_FAILURES", "5"))
 GGZY_LOGIN_LOCK_MINUTES = int(os.environ.get("GGZY_LOGIN_LOCK_MINUTES", "15"))
 # TOTP for staff is always on in production; elsewhere it is on unless switched off explicitly.
