@@ -23,6 +23,7 @@ from ggzy.audit.models import AuditEvent
 from ggzy.core.errors import DomainError
 from ggzy.routing import websocket_urlpatterns
 from tests.auctions import helpers
+from tests.sqlite import synchronous_level as level
 
 BIDDERS = 5
 
@@ -159,14 +160,7 @@ def test_a_batch_of_refusals_changes_nothing():
 def test_on_sqlite_bids_commit_with_a_synced_log(monkeypatch):
     """An accepted bid is announced to the whole hall at once: on SQLite its transaction runs (and
     commits) at synchronous=FULL (2), as a sealed bid's does; everything else stays at NORMAL (1)."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL commits durably")
-
-    def level() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous")
-            return cursor.fetchone()[0]
-
+    level()  # skips on PostgreSQL
     a, regs, users = _setup()
     inside = []
     real = engine.place

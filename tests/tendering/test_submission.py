@@ -283,14 +283,9 @@ def test_on_sqlite_a_bid_write_commits_with_a_synced_log(monkeypatch):
     goes back to NORMAL (1) for everything else."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL commits durably")
+    from tests.sqlite import synchronous_level as level
 
-    def level() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous")
-            return cursor.fetchone()[0]
-
+    level()  # skips on PostgreSQL
     inside = []
     real = services._append
 
