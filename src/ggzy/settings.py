@@ -219,8 +219,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Lockout: this many failures in a row locks the account for this many minutes.
-# The server processes' garbage collector (ggzy.asgi; docs/deploy.md "Garbage collection"): a
+# The server processes' garbage collector (ggzy.asgi; docs/deploy.md, GGZY_GC_THRESHOLDS): a
 # live hall keeps thousands of long-lived objects per process, and with Python's default
 # thresholds (700, 10, 10) the collector's full passes over them came every 2-5 s while bidding
 # and stopped the event loop for 60-200 ms (docs/benchmarks.md (h)). A larger youngest generation
@@ -245,6 +244,7 @@ if not 0 < GGZY_SWITCH_INTERVAL <= 1:
     raise ImproperlyConfigured(
         "GGZY_SWITCH_INTERVAL must be a number of seconds between 0 and 1, e.g. 0.0005"
     )
+# Lockout: this many failures in a row locks the account for this many minutes.
 GGZY_LOGIN_MAX_FAILURES = int(os.environ.get("GGZY_LOGIN_MAX_FAILURES", "5"))
 GGZY_LOGIN_LOCK_MINUTES = int(os.environ.get("GGZY_LOGIN_LOCK_MINUTES", "15"))
 # TOTP for staff is always on in production; elsewhere it is on unless switched off explicitly.

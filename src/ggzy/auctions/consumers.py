@@ -133,24 +133,29 @@ async def _submit(pk: int, request: services.BidRequest) -> Any:
 
 
 async def _commit_loop(pk: int) -> None:
-    while True:
-        queue = _pending[pk]
-        if not queue:
-            del _pending[pk]  # nothing waits: the next bid starts a new loop (no await in between)
-            _committers.pop(pk, None)
-            return
-        batch, _pending[pk] = queue[: services.MAX_BATCH], queue[services.MAX_BATCH :]
-        try:
-            results = await _on_db_thread(_place_batch)(pk, [request for request, _ in batch])
-        except Exception as exc:  # not a refusal: every bid of the batch fails with it
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            continue
-        for (_, future), result in zip(batch, results, strict=True):
-            if future.done():  # the bidder's connection went away meanwhile
+    try:
+        while True:
+            queue = _pending[pk]
+            if not queue:
+                del _pending[pk]  # nothing waits: the next bid starts a new loop (no await between)
+                _committers.pop(pk, None)
+                return
+            batch, _pending[pk] = queue[: services.MAX_BATCH], queue[services.MAX_BATCH :]
+            try:
+                results = await _on_db_thread(_place_batch)(pk, [request for request, _ in batch])
+            except Exception as exc:  # not a refusal: every bid of the batch fails with it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
                 continue
-            future.set_result(result)
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():  # done: the bidder's connection went away meanwhile
+                    future.set_result(result)
+    finally:
+        if _committers.get(pk) is asyncio.current_task():  # cancelled (the server stops)
+            _committers.pop(pk, None)
+            for _, future in _pending.pop(pk, []):
+                future.cancel()
 
 
 def _place_batch(pk: int, requests: list[services.BidRequest]) -> list[Any]:
