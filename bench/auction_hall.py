@@ -341,6 +341,8 @@ async def measure(
         "accepted": stats["accepted"],
         "refused": stats["refused"],
         "accepted_per_s": stats["accepted"] / elapsed,
+        # every bid answered (accepted or refused): what the hall decides, whatever the bidders' luck
+        "decided_per_s": (stats["accepted"] + stats["refused"]) / elapsed,
         "p50_ms": statistics.median(lat) if lat else None,
         "p90_ms": lat[min(len(lat) - 1, int(len(lat) * 0.90))] if lat else None,
         "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else None,
@@ -460,7 +462,8 @@ def main() -> None:
         print(
             f"{backend}: {r['clients']} clients, {r['bidders']} bidding for {args.seconds:g} s: "
             f"{r['servers']} server process(es), {r['channel_layer']} channel layer: "
-            f"{r['accepted_per_s']:.1f} accepted bids/s ({r['accepted']} accepted, {r['refused']} refused); "
+            f"{r['accepted_per_s']:.1f} accepted bids/s ({r['accepted']} accepted, {r['refused']} refused; "
+            f"{r['decided_per_s']:.0f} bids decided/s); "
             f"raw single-row commits {r['commit_rate']:.0f}/s, ratio {ratio:.3f} "
             f"({verdict(ratio, 0.5)}); bid to broadcast on all clients p50 {r['p50_ms']:.1f} ms, "
             f"p99 {r['p99_ms']:.1f} ms ({verdict(r['p99_ms'], 100, higher_is_better=False)}); "
