@@ -75,6 +75,7 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()  # reaped before serve exits: nothing is left behind
             self.stdout.write("平台已停止。")
         if exit_code:
             sys.exit(exit_code)
