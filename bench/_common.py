@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,6 +111,26 @@ def setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def durable_commit_rate(seconds: float = 3.0) -> float:
+    """Commits per second of a single-row UPDATE (one transaction each) on the current database,
+    as durable as a bid's commit (SQLite: ``synchronous=FULL``; PostgreSQL as configured): the
+    raw rate issue 5's hall target is measured against. Run in a child after ``setup_django``."""
+    from django.db import connection, transaction
+
+    from ggzy.core.durability import durable
+
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_counter (id integer primary key, n integer not null)")
+        c.execute("DELETE FROM bench_counter")
+        c.execute("INSERT INTO bench_counter (id, n) VALUES (1, 0)")
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        with durable(), transaction.atomic(), connection.cursor() as c:
+            c.execute("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
+        done += 1
+    return done / (time.perf_counter() - started)
 
 
 def verdict(value: float, target: float, *, higher_is_better: bool = True) -> str:

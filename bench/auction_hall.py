@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, backends, run_child, scratch, setup_django, verdict
+from _common import ROOT, backends, durable_commit_rate, run_child, scratch, setup_django, verdict
 
 BIN = Path(sys.executable).parent
 VIEWER_PROCS = 1
@@ -53,13 +53,11 @@ def child_setup(bidders: int) -> None:
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection, transaction
     from tests.auctions import helpers
 
     from ggzy.accounts.models import Role
     from ggzy.auctions import services
     from ggzy.core import clock
-    from ggzy.core.durability import durable
 
     lot, op = helpers.lot("land.auction")
     a = services.auction_create(
@@ -82,17 +80,7 @@ def child_setup(bidders: int) -> None:
         s.create()
         sessions.append(s.session_key)
     services.auction_refresh(auction=a)
-    # the raw commit rate of a single-row update on the same database
-    with connection.cursor() as c:
-        c.execute("CREATE TABLE bench_counter (id integer primary key, n integer not null)")
-        c.execute("INSERT INTO bench_counter (id, n) VALUES (1, 0)")
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < 3:
-        # committed as durably as a bid is (SQLite: synchronous=FULL, one fsync per commit)
-        with durable(), transaction.atomic(), connection.cursor() as c:
-            c.execute("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
-        done += 1
-    rate = done / (time.perf_counter() - started)
+    rate = durable_commit_rate()  # the raw commit rate of a single-row update, same database
     print(json.dumps({"auction": a.pk, "sessions": sessions, "commit_rate": rate}))
 
 

@@ -20,6 +20,7 @@ SCRIPTS = [
     ("tick.py", []),
     ("receipt_log.py", []),
     ("opendata_export.py", []),
+    ("auction_accept.py", []),
 ]
 
 
