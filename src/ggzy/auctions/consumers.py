@@ -25,17 +25,21 @@ from ggzy.core import clock
 from ggzy.core.errors import DomainError, InvalidInput
 
 
-def _too_low(amount: Any, known: tuple[str, str | None] | None) -> None:
-    if known is None or known[1] is None or known[0] not in ("listing", "bidding"):
-        return
+def _too_low(amount: Any, phase: str | None, price: str | None) -> InvalidInput | None:
+    """The refusal of a bid not above a price already committed (prices only rise), or None; the
+    service checks every other bid in full. Returned, not raised: the hall refuses thousands a
+    second this way."""
+    if price is None or phase not in ("listing", "bidding"):
+        return None
     try:
-        low = Decimal(str(amount)) <= Decimal(known[1])
+        low = Decimal(str(amount)) <= Decimal(price)
     except ArithmeticError:
-        return
-    if low:
-        raise InvalidInput(
-            "auction.too_low", f"报价必须高于当前价{known[1]}元，且至少加价一个增价幅度", field="amount"
-        )
+        return None
+    if not low:
+        return None
+    return InvalidInput(
+        "auction.too_low", f"报价必须高于当前价{price}元，且至少加价一个增价幅度", field="amount"
+    )
 
 
 # Bids run on the process's one database thread. Channels' ``database_sync_to_async`` closes the
@@ -161,15 +165,13 @@ async def _commit_loop(pk: int) -> None:
 def _place_batch(pk: int, requests: list[services.BidRequest]) -> list[Any]:
     # checked again here, in the database thread, against the latest price this process has
     # committed: bids queued behind a winning one are refused without touching the database
-    known = hall.latest(pk)
+    phase, price = hall.latest(pk) or (None, None)
     out: list[Any] = [None] * len(requests)
     keep: list[int] = []
     for i, request in enumerate(requests):
-        try:
-            _too_low(request.amount, known)
+        out[i] = _too_low(request.amount, phase, price)
+        if out[i] is None:
             keep.append(i)
-        except DomainError as e:
-            out[i] = e.with_traceback(None)  # no frame kept alive: no reference cycle
     if keep:
         # the registration was read on connect: the service reads it again under the lock
         auction = requests[keep[0]].bidder.auction
@@ -286,18 +288,11 @@ class AuctionHallConsumer(AsyncWebsocketConsumer):
             await self._refuse("auction.invalid_amount", "报价必须是金额（字符串或整数）", ref)
             return
         # the price only rises: a bid not above the last price this connection has seen is refused
-        # here, without a database round trip (the service checks every other bid in full)
-        known = getattr(self, "known_price", None)
-        if known is not None and self.known_phase in ("listing", "bidding"):
-            try:
-                too_low = Decimal(str(amount)) <= Decimal(known)
-            except ArithmeticError:
-                too_low = False
-            if too_low:
-                await self._refuse(
-                    "auction.too_low", f"报价必须高于当前价{known}元，且至少加价一个增价幅度", ref
-                )
-                return
+        # here, without a database round trip
+        low = _too_low(amount, getattr(self, "known_phase", None), getattr(self, "known_price", None))
+        if low is not None:
+            await self._refuse(low.code, low.message, ref)
+            return
         request = services.BidRequest(
             bidder=self.registration, amount=amount, actor=self.scope.get("user"),
             quantity=msg.get("quantity"), client_ref=str(ref or "")[:64],

@@ -1,7 +1,7 @@
 """The live hall's messaging: broadcasts after commit, and one closing timer per auction and process.
 
-Services call ``notify`` (the full state) or ``send`` (an accepted bid, as a delta) from
-``transaction.on_commit``. Each server process keeps its own hall connections here and fans a
+Services call ``notify`` (the full state) or ``send_many`` (the accepted bids of a transaction,
+as deltas) from ``transaction.on_commit``. Each server process keeps its own hall connections here and fans a
 broadcast out to them itself (docs/auctions.md "The live hall"):
 
 - **in one process** (in-memory channel layer) the broadcast goes straight to the local connections;
@@ -262,13 +262,9 @@ def notify(pk: int, kind: str) -> None:
         log.exception("auction %s: broadcast failed", pk)
 
 
-def send(pk: int, delta: dict[str, Any]) -> None:
-    """Send an accepted bid (a delta: the new price, leader, deadline and the bid) to the hall."""
-    send_many(pk, [delta])
-
-
 def send_many(pk: int, deltas: list[dict[str, Any]]) -> None:
-    """Send the accepted bids of one transaction (in acceptance order) to the hall."""
+    """Send the accepted bids of one transaction (in acceptance order; each a delta: the new price,
+    leader, deadline and the bid) to the hall."""
     if get_channel_layer() is None or not deltas:
         return
     try:
