@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from ggzy.auctions import results, selectors, services, settlement
+from ggzy.auctions import contracts, results, selectors, services, settlement
 from ggzy.auctions.schemas import (
     AuctionConfirmationOut,
     AuctionConfirmationVerifyOut,
+    AuctionContractIn,
     AuctionCreateIn,
     AuctionDepositConfirmIn,
     AuctionDetailOut,
@@ -147,3 +148,14 @@ def confirmation_verify(request: HttpRequest, code: str):
 def confirmation_sign(request: HttpRequest, code: str):
     c = settlement.confirmation_sign(confirmation=results.confirmation_get(code), actor=request.auth)
     return results.confirmation_out(c)
+
+
+@router.post(
+    "/confirmations/{code}/contract",
+    response={201: AuctionConfirmationOut},
+    summary="登记出让合同（产权交易合同）并发布合同公告（经办人员）",
+)
+def contract_record(request: HttpRequest, code: str, payload: AuctionContractIn):
+    c = results.confirmation_get(code)
+    contracts.contract_record(confirmation=c, actor=request.auth, **payload.dict())
+    return Status(201, results.confirmation_out(results.confirmation_get(code)))

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ggzy.accounts.selectors import role_holds
-from ggzy.auctions import results, selectors, services, settlement
+from ggzy.auctions import contracts, results, selectors, services, settlement
 from ggzy.auctions.models import Mode, Phase
 from ggzy.core.errors import DomainError, InvalidInput
 from ggzy.trading import selectors as trading
@@ -98,6 +98,15 @@ def _act(request: HttpRequest, a) -> None:
     elif action == "sign":
         settlement.confirmation_sign(confirmation=results.confirmation_get(p.get("code", "")), actor=user)
         messages.success(request, "已登记竞得人签订成交确认书，竞买保证金抵作成交价款。")
+    elif action == "contract":
+        c = contracts.contract_record(
+            confirmation=results.confirmation_get(p.get("code", "")),
+            contract_no=p.get("contract_no", ""),
+            amount=p.get("amount", ""),
+            signed_on=p.get("signed_on", ""),
+            actor=user,
+        )
+        messages.success(request, f"已登记{c.name}（{c.contract_no}），合同公告{c.notice_number}已发布。")
     elif action == "settle":
         settlement.settlement_retry(auction=a, actor=user)
         messages.success(request, "竞价结果已办结：成交确认书、保证金退还、标段状态和结果公告已按结果办理。")

@@ -215,6 +215,8 @@ class Confirmation(models.Model):
     signed_by_label = models.CharField("签订人", max_length=200, blank=True)
     defaulted_at = models.DateTimeField("认定逾期时间", null=True, blank=True)
     outcome_note = models.CharField("后续处理", max_length=300, blank=True)
+    # the contract not recorded by its deadline: supervisors warned once (contracts.contracts_overdue)
+    contract_warned_at = models.DateTimeField("合同逾期预警时间", null=True, blank=True)
 
     class Meta:
         ordering = ["auction_id", "issued_at", "id"]
@@ -225,3 +227,28 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Contract(models.Model):
+    """The contract that follows a signed confirmation (土地、矿业权：出让合同；国有产权：产权交易合同),
+    signed between the transferor and the winner and recorded by the service center; published as a
+    contract notice (docs/auctions.md "Contract"). Its price is the confirmation's."""
+
+    confirmation = models.OneToOneField(Confirmation, on_delete=models.PROTECT, related_name="contract")
+    name = models.CharField("合同名称", max_length=60)
+    contract_no = models.CharField("合同编号", max_length=60)
+    amount = models.DecimalField("合同价款（元）", max_digits=18, decimal_places=2)
+    signed_on = models.DateField("签订日期")
+    due_on = models.DateField("应签订日期（期限最后一日）")
+    basis = models.CharField("签订期限依据", max_length=300)
+    basis_confirmed = models.BooleanField("依据已核实", default=False)
+    late = models.BooleanField("逾期签订", default=False)
+    recorded_at = models.DateTimeField("登记时间")
+    recorded_by_label = models.CharField("登记人", max_length=200)
+    notice_number = models.CharField("合同公告编号", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "成交合同"
+
+    def __str__(self) -> str:
+        return self.contract_no

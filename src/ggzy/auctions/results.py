@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ggzy.auctions import selectors
-from ggzy.auctions.models import Auction, Confirmation, Phase, Registration
+from ggzy.auctions import contracts, selectors
+from ggzy.auctions.models import Auction, Confirmation, ConfirmationStatus, Contract, Phase, Registration
+from ggzy.core import clock
 from ggzy.core.errors import NotFound, PermissionDenied
 from ggzy.core.permissions import allowed
 from ggzy.crypto import platform
@@ -30,7 +31,7 @@ def confirmation_get(code: str) -> Confirmation:
 def confirmations_of(a: Auction) -> list[Confirmation]:
     return list(
         Confirmation.objects.filter(auction=a)
-        .select_related("registration__entity")
+        .select_related("registration__entity", "auction__lot__project")
         .order_by("issued_at", "id")
     )
 
@@ -80,6 +81,45 @@ def confirmation_out(c: Confirmation, *, identities: bool = True) -> dict[str, A
         "outcome_note": c.outcome_note,
         "pdf_url": f"/auctions/confirmations/{c.code}/pdf/",
         "verify_url": f"/auctions/confirmations/{c.code}/verify/",
+        "contract": contract_state(c),
+    }
+
+
+def contract_state(c: Confirmation) -> dict[str, Any] | None:
+    """A signed confirmation's contract (docs/auctions.md "Contract"): the recorded one, or the
+    deadline it is due by and whether that has passed; None before the confirmation is signed."""
+    if c.status != ConfirmationStatus.SIGNED:
+        return None
+    found = Contract.objects.filter(confirmation=c).first()
+    if found is not None:
+        return {
+            "recorded": True,
+            "name": found.name,
+            "contract_no": found.contract_no,
+            "amount": str(found.amount),
+            "signed_on": found.signed_on,
+            "due_on": found.due_on,
+            "basis": found.basis,
+            "basis_confirmed": found.basis_confirmed,
+            "late": found.late,
+            "notice": found.notice_number,
+            "overdue": False,
+            "warned_at": c.contract_warned_at,
+        }
+    end, basis, basis_confirmed = contracts.deadline(c)
+    return {
+        "recorded": False,
+        "name": contracts.name_of(c.auction),
+        "contract_no": None,
+        "amount": str(c.price),
+        "signed_on": None,
+        "due_on": contracts.last_day(end),
+        "basis": basis,
+        "basis_confirmed": basis_confirmed,
+        "late": None,
+        "notice": None,
+        "overdue": clock.now() >= end,
+        "warned_at": c.contract_warned_at,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AuctionSummaryOut(Schema):
@@ -149,6 +149,29 @@ class AuctionDepositConfirmIn(Schema):
     reference: str = ""  # empty: confirmed from the deposits app (sub-account or guarantee)
 
 
+class AuctionContractOut(Schema):
+    """The contract of a signed confirmation: recorded, or still due by ``due_on``."""
+
+    recorded: bool
+    name: str = Field(description="合同名称（出让合同或产权交易合同）")
+    contract_no: str | None
+    amount: str = Field(description="合同价款（元）：成交价")
+    signed_on: dt.date | None
+    due_on: dt.date = Field(description="合同签订期限的最后一日")
+    basis: str
+    basis_confirmed: bool
+    late: bool | None
+    notice: str | None = Field(description="合同公告编号")
+    overdue: bool
+    warned_at: dt.datetime | None = Field(description="逾期未登记时向监督部门预警的时间")
+
+
+class AuctionContractIn(Schema):
+    contract_no: str = Field(description="合同编号")
+    amount: str = Field(description="合同价款（元），须与成交价一致")
+    signed_on: str = Field(description="签订日期，如 2026-12-01")
+
+
 class AuctionConfirmationOut(Schema):
     code: str
     number: str
@@ -166,6 +189,7 @@ class AuctionConfirmationOut(Schema):
     outcome_note: str
     pdf_url: str
     verify_url: str
+    contract: AuctionContractOut | None = Field(description="签订成交确认书后：合同登记情况")
 
 
 class AuctionResultOut(Schema):

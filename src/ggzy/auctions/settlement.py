@@ -98,10 +98,19 @@ def verify_url(code: str) -> str:
 def sign_deadline(a: Auction, start: dt.datetime) -> tuple[dt.datetime, str, bool]:
     """The end of the signing period (24:00 of its last day, 民法典第二百零三条), its basis, and
     whether the basis is confirmed."""
-    days, kind, basis, confirmed = SIGN_DAYS_DEFAULT, SIGN_KIND_DEFAULT, SIGN_BASIS_DEFAULT, False
+    return period_end(a, start, SIGN_PERIOD_CODE, SIGN_DAYS_DEFAULT, SIGN_KIND_DEFAULT, SIGN_BASIS_DEFAULT)
+
+
+def period_end(
+    a: Auction, start: dt.datetime, code: str, days: int, kind: str, basis: str
+) -> tuple[dt.datetime, str, bool]:
+    """The end (24:00 of the last day) of the period ``code`` of the auction's rule set counted from
+    ``start``, its basis and whether that is confirmed; without such a period, the given default
+    (``days`` of ``kind``, ``basis``), unconfirmed."""
+    confirmed = False
     try:
         for p in trading.ruleset_of(a.lot.project).periods:
-            if p.code == SIGN_PERIOD_CODE:
+            if p.code == code:
                 days, kind, basis, confirmed = p.days, p.kind, p.basis.label(), p.basis.confirmed
     except DomainError:  # the rule set cannot be read: the default
         pass
@@ -281,7 +290,7 @@ def on_open(a: Auction) -> None:
     table = trading.table_of(a.lot.project)
     target = next((st for st in table.statuses if table.events.get(st) in START_EVENTS), None)
     if target is not None:
-        _move_lot(a, target, SYSTEM)
+        move_lot(a, target, SYSTEM)
 
 
 def _settle(a: Auction, actor: Any = SYSTEM, retry: bool = False) -> None:
@@ -298,7 +307,7 @@ def _settle(a: Auction, actor: Any = SYSTEM, retry: bool = False) -> None:
         if (winner is not None and r.pk == winner.pk) or (held is not None and r.pk == held.registration_id):
             continue
         refunds[r.number or f"报名{r.pk}"] = _refund(a, r, due_from, actor)
-    lot_status = _move_lot(a, "result" if winner is not None else lifecycle.FAILED, actor)
+    lot_status = move_lot(a, "result" if winner is not None else lifecycle.FAILED, actor)
     audit.record(
         actor=actor,
         action="auction.settle",
@@ -363,13 +372,14 @@ def _refund(a: Auction, r: Registration, due_from: dt.datetime, actor: Any) -> s
         raise
 
 
-def _move_lot(a: Auction, target: str, actor: Any) -> str:
-    """Walk the lot forward through its transition table to ``target`` (the result stage, or
-    ``failed`` from the first stage that allows it), one ``lot_transition`` per move. Returns the
-    status reached; a lot that cannot move (terminal, or a stage not yet due) is left and logged."""
+def move_lot(a: Auction, target: str, actor: Any, reason: str = "") -> str:
+    """Walk the lot forward through its transition table to ``target`` (the result or contract
+    stage, or ``failed`` from the first stage that allows it), one ``lot_transition`` per move.
+    Returns the status reached; a lot that cannot move (terminal, or a stage not yet due) is left
+    and logged."""
     lot = trading.lot_get(a.lot.code)
     table = trading.table_of(lot.project)
-    reason = {
+    reason = reason or {
         "result": f"竞价结束：{a.get_result_display()}",
         lifecycle.FAILED: f"{a.get_result_display()}（第{a.attempt}次挂牌）",
     }.get(target, f"竞价开始（第{a.attempt}次挂牌）")

@@ -452,6 +452,17 @@ def sale_record(facts: ProjectFacts, cfg: Config) -> dict[str, Any]:
                 "transferee": winner,
                 "price": _money(n.data.get("winning_price")),
             }
+    contract = None
+    for n in facts.notices:
+        if n.kind == "contract":
+            contract = {
+                "notice": n.number,
+                "date": _iso(n.published_at),
+                "name": n.data.get("合同名称") or None,
+                "contract_no": n.data.get("contract_no"),
+                "signed_on": n.data.get("signed_on"),
+                "amount": _money(n.data.get("contract_amount")),
+            }
     return {
         "schema": SALES_SCHEMA,
         "id": f"{cfg.ocid_prefix}-{facts.code}",
@@ -485,4 +496,5 @@ def sale_record(facts: ProjectFacts, cfg: Config) -> dict[str, Any]:
             for n in facts.notices
         ],
         "result": result,
+        "contract": contract,
     }

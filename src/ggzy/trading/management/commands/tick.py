@@ -33,6 +33,12 @@ def _auction_signing() -> str:
     return f"成交确认书：逾期未签订{signing_overdue_check()}份"
 
 
+def _auction_contracts() -> str:
+    from ggzy.auctions.contracts import contracts_overdue  # 出让合同 (docs/auctions.md "Contract")
+
+    return f"出让合同（产权交易合同）：逾期未登记预警{contracts_overdue()}条"
+
+
 def _evaluation() -> str:
     from ggzy.evaluation.services import deadlines_check  # contracts, objections (docs/evaluation.md)
 
@@ -58,6 +64,7 @@ def _deposits() -> str:
 HOOKS: list[tuple[str, Callable[[], str]]] = [
     ("拍卖挂牌按时开始或结束", _auctions),
     ("成交确认书逾期未签订检查", _auction_signing),
+    ("出让合同逾期未登记检查", _auction_contracts),
     ("合同订立与异议答复期限检查", _evaluation),
     ("电子开标截止与解密结束", _openings),
     ("保证金逾期未退还检查", _deposits),
