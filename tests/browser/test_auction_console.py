@@ -12,7 +12,7 @@ import datetime as dt
 
 from ggzy.accounts.models import Role
 from ggzy.auctions import services, settlement
-from ggzy.auctions.models import Confirmation, Result
+from ggzy.auctions.models import Confirmation, Contract, Result
 from ggzy.core import clock
 from ggzy.crypto import platform
 from ggzy.deposits import services as deposit_services
@@ -78,6 +78,24 @@ def test_operator_sees_the_result_and_the_confirmation_and_a_supervisor_the_iden
     text = page.inner_text("body")
     assert c.code in text and winner.entity.name in text
     _shot(page, "auction-confirmation-verify")
+
+    # the winner signed at the counter; then the 出让合同 is recorded from the console's form
+    page.goto(f"{page.base_url}/auctions/console/{a.pk}/")
+    page.get_by_role("button", name="登记竞得人已签订（现场签订）").click()
+    page.get_by_role("heading", name="国有建设用地使用权出让合同").wait_for()
+    form = page.locator("form", has=page.get_by_role("button", name="登记合同并发布合同公告"))
+    assert form.get_by_label("合同价款（元，须与成交价一致）").input_value() == "6000000.00"
+    form.get_by_label("合同编号").fill("晋土出让〔2026〕浏览器1号")
+    form.get_by_label("签订日期").fill(clock.today().isoformat())
+    form.get_by_role("button", name="登记合同并发布合同公告").click()
+    page.get_by_text("合同公告").first.wait_for()
+    k = Contract.objects.get(confirmation=c)
+    assert k.contract_no == "晋土出让〔2026〕浏览器1号" and not k.late
+    assert "晋土出让〔2026〕浏览器1号" in page.inner_text("body")
+    page.get_by_role("link", name=k.notice_number).click()
+    page.wait_for_load_state()
+    assert "晋土出让〔2026〕浏览器1号" in page.inner_text("body") and "合同公告" in page.title()
+    _shot(page, "auction-contract-notice")
 
     # a supervisor of the land department: the real identities behind the numbers
     sup = factories.user(Role.SUPERVISOR, department=factories.department("140100", "natural_resources"))

@@ -41,7 +41,7 @@ DAYS_DEFAULT = 10
 KIND_DEFAULT = calendar.WORKING
 BASIS_DEFAULT = (
     "平台默认：成交确认书签订后10个工作日内签订合同（国土资源部令第39号第二十条、国资委财政部令第32号"
-    "要求按约定时间签订，未规定天数；部门规章不在平台法规库中，未核实）"
+    "要求按约定时间签订，未规定天数；部门规章不在平台法规库中）"
 )
 
 # by the auction's kind (Auction.kind)
