@@ -3,6 +3,7 @@
 GGZY_ENV              development (default) | production | test
 GGZY_SECRET_KEY       required in production; development keeps a generated key in var/secret_key
 GGZY_DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/ggzy; default SQLite at var/ggzy.sqlite3
+                      (sqlite:////path/file.sqlite3 for another SQLite file, same options)
 GGZY_DB_POOL_MAX      PostgreSQL: size of the per-process connection pool (default 10, tests 0; 0 = none:
                       a new connection per request)
 GGZY_DB_POOL_TIMEOUT  seconds a request waits for a pooled connection (default 120)
@@ -121,18 +122,47 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "ggzy.sqlite3"
 DATABASE_URL = os.environ.get("GGZY_DATABASE_URL", "").strip()
-if DATABASE_URL:
+
+
+def _sqlite(name) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            # Several writers (server and task worker): WAL, wait for the lock, and take the
+            # write lock at BEGIN so a reader never fails upgrading it (see STACK-NOTES.md).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+_parsed = dj_database_url.parse(DATABASE_URL, conn_max_age=0) if DATABASE_URL else None
+if _parsed is None:
+    DATABASES = {"default": _sqlite(SQLITE_PATH)}
+elif _parsed["ENGINE"] == "django.db.backends.sqlite3":
+    # a sqlite:/// URL names another SQLite file: the same options as the default one, no pool
+    if not _parsed.get("NAME") or _parsed["NAME"] == ":memory:":
+        raise ImproperlyConfigured(
+            f"GGZY_DATABASE_URL={DATABASE_URL!r}: name a SQLite file (sqlite:////path/to/ggzy.sqlite3); "
+            "an in-memory database is not shared by the server's threads and the task worker"
+        )
+    DATABASES = {"default": _sqlite(Path(_parsed["NAME"]))}
+else:
     # A pool by default outside the tests: without one, Django's persistent connections under
     # ASGI stay open per finished request thread, and 32 busy visitors exhausted PostgreSQL's 100
     # connections within a minute (bench/portal_http.py, docs/benchmarks.md (p)).
     DB_POOL_MAX = int(os.environ.get("GGZY_DB_POOL_MAX", "0" if ENV == "test" else "10") or 0)
-    if DB_POOL_MAX:
+    # no persistent connections: under ASGI each request runs in a thread of its own, and a kept
+    # connection would outlive it (Django's documentation says to disable them there)
+    DATABASES = {"default": _parsed}
+    if DB_POOL_MAX and _parsed["ENGINE"] == "django.db.backends.postgresql":
         # A psycopg connection pool per process (Django >= 5.1): under ASGI every concurrent request
         # runs its database work in its own thread with its own connection, so 100 simultaneous
         # bid uploads would open 100 connections; with the pool they share DB_POOL_MAX and wait
         # their turn (GGZY_DB_POOL_TIMEOUT seconds). Persistent connections are then off (the pool
         # keeps them). docs/deploy.md, docs/benchmarks.md (t).
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             # all opened at start (in the background): a burst of requests on a fresh process
             # otherwise queued while the pool grew one connection at a time (docs/benchmarks.md (t))
@@ -140,24 +170,6 @@ if DATABASE_URL:
             "max_size": DB_POOL_MAX,
             "timeout": float(os.environ.get("GGZY_DB_POOL_TIMEOUT", "120")),
         }
-    else:
-        # no persistent connections: under ASGI each request runs in a thread of its own, and a
-        # kept connection would outlive it (Django's documentation says to disable them there)
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # Several writers (server and task worker): WAL, wait for the lock, and take the
-                # write lock at BEGIN so a reader never fails upgrading it (see STACK-NOTES.md).
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis: channel layer and cache ----------------------------------------------------------
