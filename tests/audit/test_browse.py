@@ -153,6 +153,43 @@ def test_verify_page_runs_and_reports(client, trail):
     assert AuditEvent.objects.count() == 3  # verification wrote nothing
 
 
+def test_verify_page_links_the_trail_only_for_those_who_may_browse_it(client, trail):
+    trail_url = reverse("audit:trail")
+    client.force_login(factories.user(Role.AUDITOR))
+    assert f'href="{trail_url}"' in client.get(reverse("audit:verify")).content.decode()
+    client.force_login(factories.user(Role.PLATFORM_ADMIN))  # verifies the chain, reads no trail
+    r = client.get(reverse("audit:verify"))
+    assert r.status_code == 200 and "开始校验" in r.content.decode()
+    assert f'href="{trail_url}"' not in r.content.decode()
+    assert client.get(trail_url).status_code == 403
+
+
+def test_a_supervisor_reads_the_trail_of_a_project_it_supervises(client, trail):
+    """The console's 全流程留痕 for a supervisor: asks for a project number, then shows that
+    project's events if the project is in the supervisor's region and categories."""
+    from tests.auctions import helpers as auction_helpers
+
+    lot, _op = auction_helpers.lot()  # a land project in 140100: its registration is audited
+    code = lot.project.code
+    url = reverse("audit:trail")
+    client.force_login(
+        factories.user(Role.SUPERVISOR, department=factories.department("140100", "natural_resources"))
+    )
+    r = client.get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and "请输入所监督项目的项目编号" in html and "project.register" not in html
+    r = client.get(url, {"project": code.lower()})
+    html = r.content.decode()
+    assert r.status_code == 200 and "project.register" in html and lot.project.name in html
+    assert "SX-2026-001" not in html and "entity.register" not in html  # only that project's events
+    assert client.get(url, {"project": "M0000000000000000"}).status_code == 404
+    # the same project for a supervisor of other categories (finance: procurement)
+    client.force_login(factories.user(Role.SUPERVISOR, department=factories.department("140100")))
+    r = client.get(url, {"project": code})
+    assert r.status_code == 403 and "project.register" not in r.content.decode()
+    assert "无权" in r.content.decode()
+
+
 def test_api_events_and_verify(client, trail):
     client.force_login(factories.user(Role.INSPECTOR))
     r = client.get("/api/audit/events", {"action_prefix": "project."})

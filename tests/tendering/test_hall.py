@@ -83,3 +83,20 @@ def test_hall_page(client, opened_lot):
     text = r.content.decode()
     assert "开标大厅" in text and bidders[0][0].entity.name in text and "/ws/openings/" in text
     assert client.get("/tendering/openings/NO-SUCH/").status_code == 404
+
+
+def test_hall_page_links_the_evaluation_room_only_where_it_opens(client, opened_lot):
+    """Before evaluation starts the room answers everyone but the lot's operators that it has not
+    begun: the hall links it only for them (a link to a refusal is a dead end for a clerk)."""
+    from ggzy.accounts.models import Role
+    from tests import factories
+    from tests.trading import helpers as th
+
+    lt, _bidders = opened_lot
+    room = f"/evaluation/lots/{lt.code}/"
+    client.force_login(factories.user(Role.SUPERVISOR, department=factories.department("140100")))
+    assert room not in client.get(f"/tendering/openings/{lt.code}/").content.decode()
+    assert client.get(room).status_code == 404  # what the link would have led to
+    client.force_login(th.operator())
+    assert room in client.get(f"/tendering/openings/{lt.code}/").content.decode()
+    assert client.get(room).status_code == 200  # the operator starts the evaluation there

@@ -208,6 +208,13 @@ class User(AbstractUser):
 
         return self.is_active and has_permission(self, permission, obj)
 
+    def holds(self, permission: str) -> bool:
+        """Does the account hold ``permission`` in any scope? (``ggzy.core.permissions.holds``:
+        pages that then ask for the object, menus)."""
+        from ggzy.accounts.policy import MATRIX
+
+        return self.is_active and permission in MATRIX.get(self.role, {})
+
     @property
     def is_platform_staff(self) -> bool:
         return self.role in STAFF_ROLES

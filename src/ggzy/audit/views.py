@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import render
 
-from ggzy.audit import selectors
+from ggzy.audit import scopes, selectors
 from ggzy.core.errors import DomainError, NotAuthenticated
-from ggzy.core.permissions import allowed
+from ggzy.core.permissions import allowed, holds
 
 PAGE_SIZE = 50
 
@@ -55,17 +55,26 @@ def filters_from(params) -> tuple[selectors.EventFilter, list[str]]:
 
 @login_required
 def trail(request):
-    if not selectors.can_browse_all(request.user):
+    """The whole trail for inspectors and auditors; for a supervisor (``audit.view`` within the
+    supervision scope) the trail of one project it supervises, asked for by its number."""
+    full = selectors.can_browse_all(request.user)
+    if not full and not holds(request.user, "audit.view"):
         raise DjangoPermissionDenied("无权查阅全流程留痕记录")
     f, errors = filters_from(request.GET)
     page_no = max(1, _int(request.GET.get("page")) or 1)
-    page = None
+    page, scope, status = None, None, 200
     try:
-        page = selectors.list_events(actor=request.user, filters=f, page=page_no, page_size=PAGE_SIZE)
+        if not full and f.project_ref:
+            scope = scopes.resolve("project", f.project_ref)
+        if full or scope is not None:
+            page = selectors.list_events(
+                actor=request.user, filters=f, page=page_no, page_size=PAGE_SIZE, scope=scope
+            )
     except NotAuthenticated as exc:  # pragma: no cover - login_required comes first
         raise DjangoPermissionDenied(exc.message) from exc
     except DomainError as exc:
         errors.append(exc.message)
+        status = exc.status if exc.status in (403, 404) else 422
     rows = [(e, selectors.summary_lines(e.summary)) for e in page.events] if page else []
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,7 +89,10 @@ def trail(request):
             "errors": errors,
             "query": query.urlencode(),
             "can_verify": allowed(request.user, "audit.verify"),
+            "scoped": not full,
+            "scope": scope,
         },
+        status=status,
     )
 
 
@@ -99,4 +111,10 @@ def verify(request):
             )
         except DomainError as exc:
             error = exc.message
-    return render(request, "audit/verify.html", {"result": result, "error": error, "params": request.POST})
+    ctx = {
+        "result": result,
+        "error": error,
+        "params": request.POST,
+        "can_browse": selectors.can_browse_all(request.user),
+    }
+    return render(request, "audit/verify.html", ctx)

@@ -72,6 +72,17 @@ def allowed(actor: Any, permission: str, obj: Any = None) -> bool:
     return bool(check and check(permission, obj))
 
 
+def holds(actor: Any, permission: str) -> bool:
+    """May ``actor`` do ``permission`` on something (in any scope)? For pages that then ask which
+    object; the check on the object is ``allowed`` / ``require``."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    check = getattr(actor, "holds", None)
+    return bool(check and check(permission))
+
+
 def require(actor: Any, permission: str, obj: Any = None) -> None:
     """Raise unless ``actor`` may do ``permission`` (on ``obj`` when the right is scoped)."""
     if allowed(actor, permission, obj):

@@ -120,11 +120,20 @@ def opening_hall(request: HttpRequest, lot: str) -> HttpResponse:
     except DomainError as exc:
         return render(request, "tendering/refused.html", {"message": exc.message}, status=404)
     state = selectors.hall_state(lt)
+    # the evaluation room is linked once it exists (or for the lot's operators, who start it there):
+    # before that it answers everyone else that evaluation has not begun
+    from ggzy.evaluation import selectors as evaluation_selectors
+
+    room = request.user.is_authenticated and (
+        evaluation_selectors.evaluation_get(lt) is not None
+        or trading_selectors.can_operate(request.user, lt.project)
+    )
     return render(
         request,
         "tendering/opening.html",
         {
             "lot": lt,
+            "room": room,
             "state": state,
             "state_json": json.dumps(state, ensure_ascii=False).replace("</", "<\\/"),
         },

@@ -118,6 +118,15 @@ def project_get(code: str) -> Project:
     return found
 
 
+def audit_scope(code: str) -> Any:
+    """The project ``code`` as a scope of the audit trail (``audit.scopes``): its reference, region
+    and category, on which a supervisor's right to read its trail is checked."""
+    from types import SimpleNamespace
+
+    p = project_get(code)
+    return SimpleNamespace(project_ref=p.code, region_code=p.region_code, category=p.category, name=p.name)
+
+
 def lot_get(code: str) -> Lot:
     found = Lot.objects.select_related("project").filter(code=(code or "").strip().upper()).first()
     if found is None:
