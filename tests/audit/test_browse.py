@@ -178,6 +178,9 @@ def test_a_supervisor_reads_the_trail_of_a_project_it_supervises(client, trail):
     r = client.get(url)
     html = r.content.decode()
     assert r.status_code == 200 and "请输入所监督项目的项目编号" in html and "project.register" not in html
+    # the project's public page links its trail for this supervisor
+    link = f"{url}?project={code}"
+    assert link in client.get(reverse("trading:detail", args=[code])).content.decode()
     r = client.get(url, {"project": code.lower()})
     html = r.content.decode()
     assert r.status_code == 200 and "project.register" in html and lot.project.name in html
@@ -188,6 +191,9 @@ def test_a_supervisor_reads_the_trail_of_a_project_it_supervises(client, trail):
     r = client.get(url, {"project": code})
     assert r.status_code == 403 and "project.register" not in r.content.decode()
     assert "无权" in r.content.decode()
+    assert link not in client.get(reverse("trading:detail", args=[code])).content.decode()
+    client.logout()
+    assert link not in client.get(reverse("trading:detail", args=[code])).content.decode()
 
 
 def test_api_events_and_verify(client, trail):

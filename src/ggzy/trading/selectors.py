@@ -121,9 +121,12 @@ def project_get(code: str) -> Project:
 def audit_scope(code: str) -> Any:
     """The project ``code`` as a scope of the audit trail (``audit.scopes``): its reference, region
     and category, on which a supervisor's right to read its trail is checked."""
+    return project_scope(project_get(code))
+
+
+def project_scope(p: Project) -> Any:
     from types import SimpleNamespace
 
-    p = project_get(code)
     return SimpleNamespace(project_ref=p.code, region_code=p.region_code, category=p.category, name=p.name)
 
 

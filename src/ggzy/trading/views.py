@@ -22,6 +22,7 @@ from ggzy.core import clock
 from ggzy.core.choices import Category
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.models import Region
+from ggzy.core.permissions import allowed
 from ggzy.entities.selectors import entity_of_user
 from ggzy.trading import notice_fields, selectors, services
 from ggzy.trading.forms import LotAddForm, LotScheduleForm, NoticePublishForm, ProjectRegisterForm
@@ -76,6 +77,8 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         return _refused(request, exc.message, 404)
     context = _detail_context(project)
     context["can_operate"] = selectors.can_operate(request.user, project)
+    # supervisors of the project, inspectors and auditors: its events in the audit trail
+    context["can_read_trail"] = allowed(request.user, "audit.view", selectors.project_scope(project))
     return render(request, "trading/detail.html", context)
 
 
