@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -67,6 +68,17 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):
         {"code": "auth.required", "message": "请先登录或提供有效的访问令牌", "field": None, "errors": []},
         status=401,
     )
+
+
+@api.exception_handler(MultiPartParserError)
+def multipart_error(request: HttpRequest, exc: MultiPartParserError):
+    # a multipart body without a boundary, or a broken one: the client's request, not a server error
+    return api.create_response(
+        request,
+        {"code": "request.multipart_invalid", "message": "上传的表单数据格式不正确（multipart 边界缺失或损坏），请重新上传",
+         "field": None, "errors": []},
+        status=400,
+    )  # fmt: skip
 
 
 class HealthOut(Schema):

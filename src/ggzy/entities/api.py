@@ -6,10 +6,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import File, Router
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from ggzy.accounts.auth import api_auth
+from ggzy.core.pagination import Pages
 from ggzy.entities import selectors, services
 from ggzy.entities.schemas import (
     EntityDetailOut,
@@ -37,12 +38,8 @@ def _viewer(request: HttpRequest):
     return auth if hasattr(auth, "is_authenticated") else AnonymousUser()
 
 
-class EntityPagination(PageNumberPagination):
-    page_size = 20
-
-
 @router.get("/", response=list[EntityOut], auth=None, summary="市场主体名录（公开信息）")
-@paginate(EntityPagination)
+@paginate(Pages, page_size=20)
 def entity_list(request: HttpRequest, q: str = "", region: str = "", role: str = ""):
     """`q`: 名称或统一社会信用代码包含; `region`: 区划代码（140000 全省, 140100 太原市）; `role`: 交易角色代码."""
     return selectors.public_list(selectors.entity_search(q=q, region=region, role=role))

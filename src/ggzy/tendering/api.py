@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from ggzy.accounts.auth import api_auth
 from ggzy.core.errors import InvalidInput, NotFound
+from ggzy.core.pagination import Pages
 from ggzy.entities import selectors as entity_selectors
 from ggzy.tendering import selectors, services
 from ggzy.tendering.schemas import (
@@ -47,10 +48,6 @@ def _key_out(k) -> dict:
         "revoked_at": k.revoked_at,
         "revoke_reason": k.revoke_reason,
     }
-
-
-class SthPagination(PageNumberPagination):
-    page_size = 50
 
 
 @router.get("/platform-key", response=PlatformKeyOut, auth=None, summary="平台签名公钥（SM2，PEM）")
@@ -93,7 +90,7 @@ def sth_latest(request: HttpRequest):
 
 
 @router.get("/receipt-log/sth/history", response=list[SthOut], auth=None, summary="签名树头历史（新的在前）")
-@paginate(SthPagination)
+@paginate(Pages, page_size=50)
 def sth_history(request: HttpRequest):
     return selectors.sth_history()
 

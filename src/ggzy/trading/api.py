@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from ggzy.core.pagination import Pages
 from ggzy.trading import selectors, services
 from ggzy.trading.models import Notice, Project
 from ggzy.trading.schemas import (
@@ -26,10 +27,6 @@ from ggzy.trading.schemas import (
 )
 
 router = Router(tags=["交易项目"])
-
-
-class ProjectPagination(PageNumberPagination):
-    page_size = 20
 
 
 def project_out(p: Project) -> dict:
@@ -73,7 +70,7 @@ def lot_out(project: Project, code: str) -> dict:
 
 
 @router.get("/projects", response=list[ProjectOut], auth=None, summary="交易项目列表（公开）")
-@paginate(ProjectPagination)
+@paginate(Pages, page_size=20)
 def project_list(request: HttpRequest, category: str = "", region: str = "", status: str = "", q: str = ""):
     """`category`: 交易类别; `region`: 区划代码（140000 全省, 140100 太原市）; `status`: registered | trading | closed."""
     return [
@@ -143,7 +140,7 @@ def notice_out(n: Notice) -> dict:
 
 
 @router.get("/notices", response=list[NoticeOut], auth=None, summary="公告列表（公开）")
-@paginate(ProjectPagination)
+@paginate(Pages, page_size=20)
 def notice_list(request: HttpRequest, kind: str = "", category: str = "", region: str = ""):
     return [
         notice_out(n) for n in selectors.notice_search(kind=kind, category=category, region=region)[:1000]
