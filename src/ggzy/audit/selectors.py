@@ -20,6 +20,7 @@ from ggzy.core.errors import InvalidInput
 from ggzy.core.permissions import allowed, require
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def list_events(
         filters = EventFilter(**{**filters.__dict__, "project_ref": ref})
     else:
         require(actor, "audit.view")
-    if page < 1:
-        raise InvalidInput("audit.page_invalid", "页码必须从1开始", field="page")
+    if not 1 <= page <= MAX_PAGE:  # a larger page's offset overflows the database's integers
+        raise InvalidInput("audit.page_invalid", f"页码应在1到{MAX_PAGE}之间", field="page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(
             "audit.page_size_invalid", f"每页条数应在1到{MAX_PAGE_SIZE}之间", field="page_size"

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ggzy.core.errors import DomainError, InvalidInput
+from ggzy.core.params import posted_id
 from ggzy.deposits import selectors, services, simbank
 from ggzy.entities import selectors as entity_selectors
 
@@ -64,7 +65,7 @@ def _console_action(request: HttpRequest, lot) -> None:
         )  # fmt: skip
         messages.success(request, f"模拟银行已付款：{ans['message']}")
     elif action == "verify":
-        g = selectors.guarantee_get(int(post.get("guarantee") or 0))
+        g = selectors.guarantee_get(posted_id(post.get("guarantee"), field="guarantee", what="保函"))
         if g.lot_id != lot.pk:
             raise InvalidInput("deposit.guarantee_not_found", "该保函不属于本标段（包）")
         g = services.guarantee_verify(

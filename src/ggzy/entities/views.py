@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.models import Region
+from ggzy.core.params import posted_id
 from ggzy.core.permissions import allowed
 from ggzy.entities import importfile, selectors, services
 from ggzy.entities.forms import (
@@ -171,15 +172,18 @@ def edit(request: HttpRequest, uscc: str) -> HttpResponse:
             messages.success(request, "资质已登记。")
             return redirect("entities:edit", uscc=entity.uscc)
         if action == "withdraw_qualification":
-            q = entity.qualifications.filter(pk=request.POST.get("qualification")).first()
+            q = entity.qualifications.filter(
+                pk=posted_id(request.POST.get("qualification"), field="qualification", what="资质")
+            ).first()
             if q is not None:
                 services.qualification_withdraw(qualification=q, actor=request.user)
                 messages.success(request, f"资质“{q.name}”已撤回。")
             return redirect("entities:edit", uscc=entity.uscc)
     except DomainError as exc:
-        (qform if action == "add_qualification" else form).show_error(exc)
-        if action == "withdraw_qualification":
+        if action == "withdraw_qualification":  # no form of its own: the message says what failed
             messages.error(request, exc.message)
+        else:
+            (qform if action == "add_qualification" else form).show_error(exc)
     return render(
         request,
         "entities/edit.html",
@@ -207,7 +211,9 @@ def members(request: HttpRequest, uscc: str) -> HttpResponse:
             messages.success(request, f"已添加成员“{m.user.display_name}”。")
             return redirect("entities:members", uscc=entity.uscc)
         if action == "deactivate":
-            m = entity.memberships.filter(pk=request.POST.get("membership")).first()
+            m = entity.memberships.filter(
+                pk=posted_id(request.POST.get("membership"), field="membership", what="成员")
+            ).first()
             if m is not None:
                 services.member_deactivate(membership=m, actor=request.user)
                 messages.success(request, f"已停用成员“{m.user.display_name}”。")

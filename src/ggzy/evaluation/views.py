@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ggzy.core.errors import DomainError, InvalidInput
+from ggzy.core.params import posted_id
 from ggzy.evaluation import procedures, selectors, services
 from ggzy.evaluation.models import Performance
 from ggzy.trading import selectors as trading
@@ -97,7 +98,7 @@ def _act(request: HttpRequest, lot, ev) -> None:
         services.objection_file(evaluation=ev, text=p.get("text", ""), actor=user)
     elif action == "answer":
         services.objection_answer(
-            objection=selectors.objection_get(int(p.get("objection") or 0)),
+            objection=selectors.objection_get(posted_id(p.get("objection"), field="objection", what="异议")),
             answer=p.get("answer", ""),
             actor=user,
         )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ggzy.core.errors import DomainError
+from ggzy.core.params import posted_id
 from ggzy.core.permissions import allowed
 from ggzy.experts import draw as drawing
 from ggzy.experts import selectors, services
@@ -76,12 +77,12 @@ def invitations(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.invitation_answer(
-                invitation_id=int(request.POST.get("id", "0")), accept=request.POST.get("accept") == "1",
+                invitation_id=posted_id(request.POST.get("id"), field="id", what="抽取通知"), accept=request.POST.get("accept") == "1",
                 actor=request.user,
             )  # fmt: skip
             messages.success(request, "已记录您的答复")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", "请求有误"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
         return redirect("experts:invitations")
     return render(request, "experts/invitations.html", {"rows": selectors.invitations_for(request.user)})
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from ggzy.core import clock
 from ggzy.core.errors import DomainError, InvalidInput
+from ggzy.core.params import posted_id
 from ggzy.core.permissions import allowed
 from ggzy.venues import rules, selectors, services
 from ggzy.venues.models import CHECKLIST, OperatorKind, Purpose, RoomKind, VenueStatus
@@ -194,7 +195,10 @@ def _console_action(request: HttpRequest, v, action: str) -> None:
             area = int(post["area_m2"]) if post.get("area_m2") else None
         except ValueError:
             raise InvalidInput("venue.bad_seats", "座位数和面积应为整数", field="seats") from None
-        shared = [selectors.room_get(int(i)) for i in post.getlist("shares_with") if i.isdigit()]
+        shared = [
+            selectors.room_get(posted_id(i, field="shares_with", what="房间"))
+            for i in post.getlist("shares_with")
+        ]
         r = services.room_add(
             venue=v, name=post.get("name", ""), kind=post.get("kind", ""), seats=seats,
             remote_evaluation=bool(post.get("remote_evaluation")), monitoring=bool(post.get("monitoring")),
@@ -282,7 +286,7 @@ def _booking_action(request: HttpRequest, lot) -> None:
         messages.success(request, f"已预约{b.room.venue.name}{b.room.name}。")
     elif action == "rebook":
         b = services.booking_rebook(
-            booking_id=int(post.get("booking_id") or 0), room=room, starts_at=starts, ends_at=ends,
+            booking_id=posted_id(post.get("booking_id"), field="booking_id", what="预约"), room=room, starts_at=starts, ends_at=ends,
             reason=post.get("reason", ""), actor=request.user,
         )  # fmt: skip
         messages.success(request, f"已改约至{b.room.venue.name}{b.room.name}。")
@@ -291,7 +295,9 @@ def _booking_action(request: HttpRequest, lot) -> None:
         messages.success(request, f"已按新的开标时间改约{len(moved)}项预约。")
     elif action == "cancel":
         services.booking_cancel(
-            booking_id=int(post.get("booking_id") or 0), reason=post.get("reason", ""), actor=request.user
+            booking_id=posted_id(post.get("booking_id"), field="booking_id", what="预约"),
+            reason=post.get("reason", ""),
+            actor=request.user,
         )
         messages.success(request, "预约已取消。")
     else:
