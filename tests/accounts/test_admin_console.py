@@ -136,3 +136,19 @@ def test_admin_actions_go_through_services_and_report_each_row(client):
     assert f"已解锁{locked.username}" in r.content.decode()
     locked.refresh_from_db()
     assert locked.failed_logins == 0
+
+
+def test_an_action_on_rows_that_are_not_ids_is_refused_clearly(client):
+    boss = _verified(Role.PLATFORM_ADMIN)
+    client.force_login(boss)
+    center = factories.service_center("140100")
+    before = AuditEvent.objects.count()
+    for selected in ([""], ["abc"], [str(center.pk), "1 OR 1=1"]):
+        r = client.post(
+            "/admin/accounts/servicecenter/",
+            {"action": "deactivate", "_selected_action": selected},
+            follow=True,
+        )
+        assert r.status_code == 200 and "所选记录无效" in r.content.decode(), selected
+    center.refresh_from_db()
+    assert center.active is True and AuditEvent.objects.count() == before

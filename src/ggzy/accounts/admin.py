@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
 
 from ggzy.accounts import services
 from ggzy.accounts.admin_site import admin_allowed
@@ -38,6 +40,15 @@ class MasterDataAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):  # pragma: no cover - deletion is never offered
         raise PermissionError("master data is deactivated, never deleted")
+
+    def response_action(self, request, queryset):
+        # Django's admin trusts the selected rows' ids and answered a stale or forged list with a
+        # server error (``pk__in=['']``): a clear message instead, nothing changed
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(not str(pk).isdecimal() for pk in selected):
+            self.message_user(request, "所选记录无效，请刷新页面后重新选择", level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 def _apply(form: forms.Form, errors) -> None:
