@@ -13,7 +13,6 @@ A services module beside ``settlement.py`` (every write atomic and audited); the
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -28,8 +27,6 @@ from ggzy.core.money import yuan
 from ggzy.core.permissions import SYSTEM, require
 from ggzy.supervision import services as supervision
 from ggzy.trading import services as trading_services
-
-log = logging.getLogger(__name__)
 
 # The contract's deadline. 国土资源部令第39号（招标拍卖挂牌出让国有建设用地使用权规定）第二十条 asks the
 # winner to sign the transfer contract within the time the confirmation sets, and 国资委、财政部令第32号
