@@ -7,7 +7,7 @@ import pytest
 
 from ggzy.accounts.models import User
 from ggzy.auctions import services
-from ggzy.auctions.models import Auction, Confirmation, Phase, Result
+from ggzy.auctions.models import Auction, Confirmation, Contract, Phase, Result
 from ggzy.audit.models import AuditEvent
 from ggzy.demo import auction_results
 from ggzy.demo.loader import load
@@ -38,5 +38,13 @@ def test_demo_has_a_finished_auction_and_the_demo_entity_is_a_transferee():
     if pending.exists():
         r = services.registration_apply(auction=pending.first(), actor=admin)
         assert r.status == "applied"
+    # the second parcel went the whole way: confirmation signed, 出让合同 recorded and published
+    done = Auction.objects.get(lot__project__name=auction_results.CONTRACTED_NAME)
+    c2 = Confirmation.objects.get(auction=done)
+    assert c2.status == "signed" and c2.registration.entity_id != admin.membership.entity_id
+    contract = Contract.objects.get(confirmation=c2)
+    assert contract.amount == c2.price and not contract.late
+    assert Notice.objects.get(number=contract.notice_number).kind == "contract"
+    assert done.lot.status == "contract"
     events = AuditEvent.objects.count()
     assert sum(load().values()) == 0 and AuditEvent.objects.count() == events  # idempotent

@@ -69,6 +69,7 @@ LABELS = {
     "venues": "交易场所",
     "venue_bookings": "已预约开评标场所的标段",
     "auctions": "拍卖挂牌标的",
+    "auction_contracts": "已签订出让合同的拍卖标的",
     "deposit_requirements": "保证金要求",
     "bidding_lots": "投标中的演示标段",
     "bidder_keys": "演示投标人SM2密钥",
