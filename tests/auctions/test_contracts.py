@@ -74,7 +74,7 @@ def test_a_contract_is_recorded_at_the_price_published_and_moves_the_lot():
         (dict(contract_no="HT-1", amount="1,050,000.001", signed_on=today), op, "money.precision"),
         (dict(contract_no="  ", amount="1050000", signed_on=today), op, "auction.contract_no_invalid"),
         (dict(contract_no="H" * 61, amount="1050000", signed_on=today), op, "auction.contract_no_invalid"),
-        (dict(contract_no="HT-1", amount="1050000", signed_on="2026-13-01"), op, "auction.contract_date_invalid"),
+        (dict(contract_no="HT-1", amount="1050000", signed_on="2026-13-01"), op, "calendar.date_invalid"),
         (dict(contract_no="HT-1", amount="1050000", signed_on=tomorrow), op, "auction.contract_date_range"),
         (dict(contract_no="HT-1", amount="1050000", signed_on=yesterday), op, "auction.contract_date_range"),
     ]  # fmt: skip
@@ -96,7 +96,8 @@ def test_a_contract_is_recorded_at_the_price_published_and_moves_the_lot():
     assert trading.lot_get(c.auction.lot.code).status == "contract"
     event = AuditEvent.objects.get(action="auction.contract_record")
     summary = json.loads(event.summary)
-    assert event.object_id == k.contract_no and summary["amount"] == "1050000.00"
+    assert event.object_id == str(k.pk) and summary["contract_no"] == k.contract_no
+    assert summary["amount"] == "1050000.00"
     assert summary["lot_status"] == "contract" and event.project_ref == c.auction.lot.project.code
     # once only
     assert (

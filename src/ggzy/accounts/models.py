@@ -211,9 +211,9 @@ class User(AbstractUser):
     def holds(self, permission: str) -> bool:
         """Does the account hold ``permission`` in any scope? (``ggzy.core.permissions.holds``:
         pages that then ask for the object, menus)."""
-        from ggzy.accounts.policy import MATRIX
+        from ggzy.accounts.selectors import role_holds
 
-        return self.is_active and permission in MATRIX.get(self.role, {})
+        return self.is_active and role_holds(self.role, permission)
 
     @property
     def is_platform_staff(self) -> bool:

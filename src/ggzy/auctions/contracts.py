@@ -25,6 +25,7 @@ from ggzy.core import calendar, clock
 from ggzy.core.errors import Conflict, InvalidInput
 from ggzy.core.money import yuan
 from ggzy.core.permissions import SYSTEM, require
+from ggzy.core.selectors import parse_date
 from ggzy.supervision import services as supervision
 from ggzy.trading import services as trading_services
 
@@ -58,17 +59,6 @@ def deadline(c: Confirmation) -> tuple[dt.datetime, str, bool]:
 
 def last_day(end: dt.datetime) -> dt.date:
     return (end - dt.timedelta(seconds=1)).astimezone(clock.CHINA).date()
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise InvalidInput(
-            "auction.contract_date_invalid", f"“{value}”不是有效的日期（如2026-12-01）", field="signed_on"
-        ) from None
 
 
 @transaction.atomic
@@ -108,7 +98,7 @@ def contract_record(
             field="amount",
             details={"price": str(c.price)},
         )
-    signed = _date(signed_on)
+    signed = parse_date(signed_on, "signed_on")
     confirmed_on = (c.signed_at or c.issued_at).astimezone(clock.CHINA).date()
     today = clock.today()
     if signed < confirmed_on or signed > today:
@@ -149,8 +139,8 @@ def contract_record(
         actor=actor,
         action="auction.contract_record",
         object_type="auctions.contract",
-        object_id=number,
-        summary={"auction": a.pk, "confirmation": c.code, "name": name, "amount": str(value),
+        object_id=contract.pk,  # the number is the parties' own text: not unique across lots
+        summary={"auction": a.pk, "confirmation": c.code, "name": name, "contract_no": number, "amount": str(value),
                  "signed_on": signed.isoformat(), "due_on": due.isoformat(), "late": contract.late,
                  "notice": notice.number, "lot_status": status},
         project_ref=a.lot.project.code,
